@@ -1,0 +1,39 @@
+# WriteCareNotes: every target creates and reuses .venv, reinstalling only when pyproject.toml changes.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export QT_QPA_PLATFORM ?= offscreen
+
+.PHONY: demo test lint typecheck imports server bench bench-quick reliability screenshots clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[desktop,server,dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+imports: $(STAMP)
+	$(BIN)/lint-imports
+
+test: lint typecheck imports $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+demo: $(STAMP)
+	$(BIN)/python -m desktop.demo
+
+server: $(STAMP)
+	$(BIN)/writecarenotes-server init
+	$(BIN)/writecarenotes-server serve
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache build *.egg-info

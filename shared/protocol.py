@@ -1,0 +1,161 @@
+"""The sync protocol: every message between a PC and the server, defined once.
+
+Versioning: the client sends the range of protocol versions it speaks; the server picks the
+highest it also speaks. The server keeps speaking the two versions before its current one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROTOCOL_VERSION = 2
+OLDEST_SUPPORTED_PROTOCOL = max(1, PROTOCOL_VERSION - 2)
+MAX_CHANGES_PER_PUSH = 5000
+MAX_PULL_LIMIT = 20000
+MAX_BODY_BYTES = 32 * 1024 * 1024
+DEVICE_AUTH_SCHEME = "Device"
+
+JsonDict = dict[str, Any]
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ErrorBody(Message):
+    """Every refusal: a stable machine-readable code and one sentence for a person."""
+
+    code: str
+    message: str
+    detail: JsonDict | None = None
+
+
+class HelloRequest(Message):
+    min_protocol: int = Field(ge=1)
+    max_protocol: int = Field(ge=1)
+    app_version: str = Field(max_length=50)
+
+
+class HelloResponse(Message):
+    protocol: int
+    server_version: str
+    tenant_id: str
+    home_id: str
+    server_seq: int
+    server_time_ms: int
+
+
+class EnrolRequest(Message):
+    code: str = Field(min_length=1, max_length=64)
+    device_name: str = Field(min_length=1, max_length=100)
+    app_version: str = Field(max_length=50)
+
+
+class EnrolResponse(Message):
+    device_id: str
+    device_secret: str
+    tenant_id: str
+    tenant_name: str
+    home_id: str
+    home_name: str
+
+
+class LoginRequest(Message):
+    username: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class LoginResponse(Message):
+    user_id: str
+    username: str
+    display_name: str
+    role: str
+    access_token: str
+    refresh_token: str
+
+
+class RefreshRequest(Message):
+    refresh_token: str = Field(min_length=1, max_length=4096)
+
+
+class TokenPair(Message):
+    access_token: str
+    refresh_token: str
+
+
+class Change(Message):
+    """One write made on a PC. ``base_versions`` holds, per field, the version the author
+    last saw; the server uses it to tell a real concurrent edit from a sequential one."""
+
+    change_id: str = Field(pattern=UUID_PATTERN)
+    device_seq: int = Field(ge=1)
+    entity: str = Field(max_length=50)
+    record_id: str = Field(pattern=UUID_PATTERN)
+    op: Literal["create", "update"]
+    fields: JsonDict
+    base_versions: dict[str, str] = Field(default_factory=dict)
+    hlc: str = Field(pattern=r"^\d{15}-\d{5}-[0-9A-Za-z_.:-]{1,40}$")
+    user_id: str = Field(pattern=UUID_PATTERN)
+    recorded_at_ms: int
+
+
+class PushRequest(Message):
+    protocol: int
+    changes: list[Change] = Field(max_length=MAX_CHANGES_PER_PUSH)
+
+
+class PushResponse(Message):
+    protocol: int
+    acknowledged_seq: int  # every change with device_seq <= this is durably stored
+    applied: int
+    duplicates: int
+    review_items: int
+    server_seq: int
+
+
+class PullRequest(Message):
+    protocol: int
+    cursor: int = Field(ge=0)
+    limit: int = Field(default=5000, ge=1, le=MAX_PULL_LIMIT)
+
+
+class RecordState(Message):
+    """The server's merged state of one record, as a PC stores it."""
+
+    entity: str
+    record_id: str
+    home_id: str | None
+    resident_id: str | None
+    fields: JsonDict
+    versions: dict[str, str]
+    hlc: str
+    server_seq: int
+    user_id: str | None
+    device_id: str | None
+
+
+class PullResponse(Message):
+    protocol: int
+    records: list[RecordState]
+    cursor: int
+    has_more: bool
+    server_seq: int
+    scope_count: int | None = None  # records in scope at ``cursor`` when has_more is false
+
+
+class StatusResponse(Message):
+    status: Literal["ok"]
+    server_version: str
+    protocol: int
+    oldest_protocol: int
+
+
+def negotiate(min_protocol: int, max_protocol: int) -> int | None:
+    """The highest version both sides speak, or None."""
+    high = min(max_protocol, PROTOCOL_VERSION)
+    if high < max(min_protocol, OLDEST_SUPPORTED_PROTOCOL):
+        return None
+    return high

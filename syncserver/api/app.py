@@ -1,0 +1,81 @@
+"""The FastAPI application: routes, error handling and lifecycle."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from shared.protocol import ErrorBody
+from syncserver.api import routes_admin, routes_auth, routes_ops, routes_sync
+from syncserver.api.deps import ServerState
+from syncserver.config import Settings
+from syncserver.db.engine import Database, open_database
+from syncserver.errors import ServerError
+from syncserver.live import LiveHub
+from syncserver.security.tokens import TokenService
+
+log = logging.getLogger(__name__)
+
+
+def _error(status: int, code: str, message: str, detail: dict[str, object] | None = None) -> JSONResponse:
+    body = ErrorBody(code=code, message=message, detail=detail)
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status)
+
+
+def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
+    database = db or open_database(settings.database_url)
+    secret = settings.jwt_secret or secrets.token_urlsafe(48)
+    state = ServerState(
+        settings=settings,
+        db=database,
+        tokens=TokenService(secret, settings.access_token_minutes, settings.refresh_token_days),
+        live=LiveHub(settings.redis_url),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        state.live.start()
+        try:
+            yield
+        finally:
+            state.live.stop()
+            if db is None:
+                database.dispose()
+
+    app = FastAPI(title="WriteCareNotes sync server", version="0.1.0", lifespan=lifespan)
+    app.state.wcn = state
+
+    @app.exception_handler(ServerError)
+    async def _server_error(_request: Request, exc: ServerError) -> JSONResponse:
+        return _error(exc.status, exc.code, exc.message, exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(p) for p in first["loc"] if p != "body")
+        return _error(422, "invalid_request", f"{where or 'request'}: {first['msg']}")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        return _error(500, "internal_error", "Something went wrong on the server; it was logged.")
+
+    @app.middleware("http")
+    async def _timing(request: Request, call_next):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        response = await call_next(request)
+        response.headers["x-request-ms"] = f"{(time.perf_counter() - started) * 1000:.1f}"
+        return response
+
+    app.include_router(routes_ops.router)
+    app.include_router(routes_sync.router)
+    app.include_router(routes_auth.router)
+    app.include_router(routes_admin.router)
+    return app

@@ -1,0 +1,214 @@
+"""Enrolment and the sync protocol: hello, push, pull and live notifications."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+import zlib
+from collections.abc import AsyncIterator
+from typing import TypeVar
+
+import sqlalchemy as sa
+import zstandard
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ValidationError
+
+from shared.protocol import (
+    MAX_BODY_BYTES,
+    MAX_PULL_LIMIT,
+    EnrolRequest,
+    EnrolResponse,
+    HelloRequest,
+    HelloResponse,
+    PullRequest,
+    PushRequest,
+    PushResponse,
+    negotiate,
+)
+from syncserver import __version__, tenancy
+from syncserver.api.deps import (
+    authenticate_device,
+    record_refusal,
+    state_of,
+    touch_device,
+)
+from syncserver.db.tables import tenants
+from syncserver.errors import BadRequest, PayloadTooLarge, ServerError
+from syncserver.sync.context import DeviceContext
+from syncserver.sync.ingest import ingest
+from syncserver.sync.pull import pull_json
+
+router = APIRouter(prefix="/v1")
+
+
+async def _body(request: Request) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise PayloadTooLarge("The batch is too large: send fewer changes at a time.")
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise PayloadTooLarge("The batch is too large: send fewer changes at a time.")
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    encoding = request.headers.get("content-encoding", "").lower()
+    try:
+        if encoding == "gzip":
+            raw = _gunzip(raw)
+        elif encoding == "zstd":
+            raw = zstandard.ZstdDecompressor().decompress(raw, max_output_size=MAX_BODY_BYTES)
+        elif encoding not in ("", "identity"):
+            raise BadRequest(f"Unsupported content encoding {encoding!r}.", code="bad_encoding")
+    except (OSError, EOFError, zlib.error, zstandard.ZstdError):
+        raise BadRequest("The compressed batch is damaged.", code="bad_encoding") from None
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge("The batch is too large: send fewer changes at a time.")
+    return raw
+
+
+def _gunzip(raw: bytes) -> bytes:
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out = inflater.decompress(raw, MAX_BODY_BYTES + 1)
+    if len(out) > MAX_BODY_BYTES:
+        raise PayloadTooLarge("The batch is too large: send fewer changes at a time.")
+    if not inflater.eof:
+        raise BadRequest("The compressed batch is damaged.", code="bad_encoding")
+    return out
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def _parse(model: type[Model], raw: bytes) -> Model:
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise BadRequest(f"{where or 'batch'}: {first['msg']}", code="malformed_batch") from None
+
+
+def _check_protocol(version: int) -> None:
+    if negotiate(version, version) is None:
+        raise BadRequest(
+            f"Protocol version {version} is not supported by this server: update the app.",
+            code="protocol_unsupported",
+        )
+
+
+@router.post("/devices/enrol")
+def enrol(body: EnrolRequest, request: Request) -> EnrolResponse:
+    state = state_of(request)
+    with state.db.writer.begin() as conn:
+        result = tenancy.enrol_device(conn, body.code, body.device_name, body.app_version)
+    return EnrolResponse(
+        device_id=result.device_id,
+        device_secret=result.device_secret,
+        tenant_id=result.tenant_id,
+        tenant_name=result.tenant_name,
+        home_id=result.home_id,
+        home_name=result.home_name,
+    )
+
+
+@router.post("/sync/hello")
+def hello(
+    body: HelloRequest, request: Request, device: DeviceContext = Depends(authenticate_device)
+) -> HelloResponse:
+    protocol = negotiate(body.min_protocol, body.max_protocol)
+    if protocol is None:
+        raise BadRequest(
+            "This app is too old or too new for the server: ask IT to update it.",
+            code="protocol_unsupported",
+        )
+    state = state_of(request)
+    now_ms = int(time.time() * 1000)
+    client_ms = request.headers.get("x-client-time-ms", "")
+    skew = now_ms - int(client_ms) if client_ms.lstrip("-").isdigit() else None
+    with state.db.writer.begin() as conn:
+        touch_device(conn, device, body.app_version, skew)
+        seq = conn.execute(sa.select(tenants.c.seq).where(tenants.c.id == device.tenant_id)).scalar_one()
+    return HelloResponse(
+        protocol=protocol,
+        server_version=__version__,
+        tenant_id=device.tenant_id,
+        home_id=device.home_id,
+        server_seq=int(seq),
+        server_time_ms=now_ms,
+    )
+
+
+@router.post("/sync/push")
+async def push(request: Request, device: DeviceContext = Depends(authenticate_device)) -> PushResponse:
+    batch = _parse(PushRequest, await _body(request))
+    _check_protocol(batch.protocol)
+    state = state_of(request)
+
+    def run() -> PushResponse:
+        try:
+            with state.db.writer.begin() as conn:
+                result = ingest(conn, device, batch.changes)
+        except ServerError as exc:
+            record_refusal(state, device.tenant_id, "push.refused", device.device_id,
+                           {"code": exc.code, "reason": exc.message[:300]})
+            raise
+        if result.applied:
+            payload = json.dumps({"server_seq": result.server_seq})
+            for home in result.touched_homes:
+                if home is not None:
+                    state.live.publish(device.tenant_id, home, payload)
+        return PushResponse(
+            protocol=batch.protocol,
+            acknowledged_seq=result.acknowledged_seq,
+            applied=result.applied,
+            duplicates=result.duplicates,
+            review_items=result.review_items,
+            server_seq=result.server_seq,
+        )
+
+    return await asyncio.to_thread(run)
+
+
+@router.post("/sync/pull")
+async def pull(request: Request, device: DeviceContext = Depends(authenticate_device)) -> Response:
+    body = _parse(PullRequest, await _body(request))
+    _check_protocol(body.protocol)
+    state = state_of(request)
+
+    def run() -> bytes:
+        with state.db.reader.begin() as conn:
+            return pull_json(conn, device, body.protocol, body.cursor, min(body.limit, MAX_PULL_LIMIT))
+
+    content = await asyncio.to_thread(run)
+    return Response(content, media_type="application/json")
+
+
+@router.get("/sync/live")
+async def live(request: Request, device: DeviceContext = Depends(authenticate_device)) -> StreamingResponse:
+    """Server-sent events: one ``data:`` line per commit that touched this PC's home."""
+    hub = state_of(request).live
+    queue = hub.subscribe(device.tenant_id, device.home_id)
+
+    async def stream() -> AsyncIterator[bytes]:
+        try:
+            yield b": connected\n\n"
+            while True:
+                try:
+                    payload = await asyncio.wait_for(queue.get(), timeout=15)
+                except TimeoutError:
+                    if await request.is_disconnected():
+                        return
+                    yield b": keep-alive\n\n"
+                    continue
+                yield f"data: {payload}\n\n".encode()
+        finally:
+            with contextlib.suppress(Exception):
+                hub.unsubscribe(device.tenant_id, device.home_id, queue)
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"cache-control": "no-store"})

@@ -1,0 +1,139 @@
+"""The tenant's tamper-evident audit trail: an append-only hash chain written in the same
+transaction as the action it records.
+
+Each entry's hash is SHA-256 over the previous hash and the entry's canonical JSON, so
+changing, removing or reordering any entry breaks every hash after it. Clinical content is
+never copied here: an entry names the record and holds a hash of what was written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from syncserver.db.tables import audit_log, tenants
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    action: str
+    user_id: str | None = None
+    device_id: str | None = None
+    subject: str | None = None
+    detail: dict[str, Any] | None = None
+
+
+def content_hash(value: Any) -> str:
+    return hashlib.sha256(canonical(value).encode()).hexdigest()
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def entry_hash(prev_hash: str, tenant_id: str, seq: int, at: str, row: dict[str, Any]) -> str:
+    body = canonical(
+        {
+            "tenant": tenant_id,
+            "seq": seq,
+            "at": at,
+            "action": row["action"],
+            "user": row["user_id"],
+            "device": row["device_id"],
+            "subject": row["subject"],
+            "detail": row["detail"],
+        }
+    )
+    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+
+
+def _at_text(at: dt.datetime) -> str:
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def append(conn: sa.Connection, tenant_id: str, entries: list[AuditEntry]) -> None:
+    """Append entries to the tenant's chain. Locks the tenant row: call inside the action's
+    own transaction."""
+    if not entries:
+        return
+    head = conn.execute(
+        sa.update(tenants)
+        .where(tenants.c.id == tenant_id)
+        .values(audit_seq=tenants.c.audit_seq)
+        .returning(tenants.c.audit_seq, tenants.c.audit_head)
+    ).one()
+    seq, prev = int(head.audit_seq), head.audit_head or GENESIS
+    now = dt.datetime.now(dt.UTC)
+    at = _at_text(now)
+    rows = []
+    for entry in entries:
+        seq += 1
+        row: dict[str, Any] = {
+            "tenant_id": tenant_id,
+            "seq": seq,
+            "at": now,
+            "action": entry.action,
+            "user_id": entry.user_id,
+            "device_id": entry.device_id,
+            "subject": entry.subject,
+            "detail": canonical(entry.detail or {}),
+        }
+        row["prev_hash"] = prev
+        row["hash"] = prev = entry_hash(prev, tenant_id, seq, at, row)
+        rows.append(row)
+    conn.execute(sa.insert(audit_log), rows)
+    conn.execute(
+        sa.update(tenants).where(tenants.c.id == tenant_id).values(audit_seq=seq, audit_head=prev)
+    )
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    entries: int
+    first_bad_seq: int | None
+    reason: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.first_bad_seq is None
+
+
+def verify(conn: sa.Connection, tenant_id: str) -> VerifyResult:
+    """Walk the whole chain; report the first entry that was changed, removed or reordered."""
+    head = conn.execute(
+        sa.select(tenants.c.audit_seq, tenants.c.audit_head).where(tenants.c.id == tenant_id)
+    ).one_or_none()
+    if head is None:
+        return VerifyResult(0, 0, f"no tenant {tenant_id}")
+    prev = GENESIS
+    expected_seq = 0
+    count = 0
+    result = conn.execution_options(yield_per=20000).execute(
+        sa.select(audit_log).where(audit_log.c.tenant_id == tenant_id).order_by(audit_log.c.seq)
+    )
+    for row in result.mappings():
+        expected_seq += 1
+        count += 1
+        seq = int(row["seq"])
+        if seq != expected_seq:
+            return VerifyResult(count, expected_seq, f"entry {expected_seq} is missing")
+        if row["prev_hash"] != prev:
+            return VerifyResult(count, seq, f"entry {seq} does not follow entry {seq - 1}")
+        computed = entry_hash(prev, tenant_id, seq, _at_text(row["at"]), dict(row))
+        if computed != row["hash"]:
+            return VerifyResult(count, seq, f"entry {seq} was changed")
+        prev = row["hash"]
+    if expected_seq != int(head.audit_seq) or prev != (head.audit_head or GENESIS):
+        return VerifyResult(
+            count, expected_seq + 1, f"entries after {expected_seq} were removed"
+        )
+    return VerifyResult(count, None, None)

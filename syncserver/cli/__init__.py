@@ -1,0 +1,1 @@
+"""The ``writecarenotes-server`` command."""

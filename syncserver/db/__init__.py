@@ -1,0 +1,1 @@
+"""The server database: table definitions, engines and migrations."""

@@ -1,0 +1,102 @@
+"""Database engines for SQLite (embedded default) and PostgreSQL (production)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+from syncserver.errors import ConfigError
+
+
+def normalise_url(url: str) -> str:
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _sqlite_engine(url: sa.URL, *, immediate: bool) -> Engine:
+    database = url.database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(
+        url,
+        connect_args={"timeout": 30, "check_same_thread": False},
+        pool_size=8,
+        max_overflow=8,
+    )
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        # Writers take the lock up front, so a read-then-write transaction never fails to
+        # upgrade its lock under concurrent pushes.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+@dataclass
+class Database:
+    """``writer`` serialises write transactions on SQLite; on PostgreSQL both are one engine."""
+
+    url: str
+    writer: Engine
+    reader: Engine
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.writer.dialect.name == "sqlite"
+
+    def dispose(self) -> None:
+        self.writer.dispose()
+        if self.reader is not self.writer:
+            self.reader.dispose()
+
+
+def open_database(url: str) -> Database:
+    try:
+        parsed = make_url(normalise_url(url))
+        if parsed.get_backend_name() == "sqlite":
+            return Database(
+                url,
+                _sqlite_engine(parsed, immediate=True),
+                _sqlite_engine(parsed, immediate=False),
+            )
+        if parsed.get_backend_name() != "postgresql":
+            raise ConfigError(
+                f"The database URL must be sqlite:///PATH or postgresql://…, not {parsed.drivername}."
+            )
+        engine = sa.create_engine(parsed, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        return Database(url, engine, engine)
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise ConfigError(f"The database URL {url!r} cannot be used: {exc}.") from None
+
+
+def check_reachable(db: Database) -> None:
+    try:
+        with db.reader.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise ConfigError(f"Cannot open the database at {safe_url(db.url)}: {reason}") from None
+
+
+def safe_url(url: str) -> str:
+    try:
+        return make_url(normalise_url(url)).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(invalid URL)"

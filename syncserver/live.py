@@ -1,0 +1,97 @@
+"""Live updates: tell connected PCs of a home that new changes are ready, as soon as a push
+commits. In one process the fan-out is in memory; across processes it goes through Redis
+pub/sub when ``WCN_REDIS_URL`` is set. The pull cursor stays the source of truth: a missed
+notification only delays a change until the next pull."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import threading
+from collections import defaultdict
+from typing import Any
+
+log = logging.getLogger(__name__)
+CHANNEL = "wcn:live"
+
+
+class LiveHub:
+    def __init__(self, redis_url: str = "") -> None:
+        self._subscribers: dict[tuple[str, str], set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[str]]]] = defaultdict(set)
+        self._lock = threading.Lock()
+        self._redis_url = redis_url
+        self._redis: Any = None
+        self._listener: threading.Thread | None = None
+        self._stopping = threading.Event()
+
+    def start(self) -> None:
+        if not self._redis_url:
+            return
+        import redis
+
+        self._redis = redis.Redis.from_url(self._redis_url)
+        self._listener = threading.Thread(target=self._listen, name="wcn-live-redis", daemon=True)
+        self._listener.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._redis is not None:
+            with contextlib.suppress(Exception):
+                self._redis.close()
+
+    def _listen(self) -> None:
+        import redis
+
+        while not self._stopping.is_set():
+            try:
+                pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(CHANNEL)
+                while not self._stopping.is_set():
+                    message = pubsub.get_message(timeout=1.0)
+                    if message is not None:
+                        data = json.loads(message["data"])
+                        self._deliver(data["tenant"], data["home"], data["payload"])
+            except redis.RedisError as exc:
+                log.warning("live updates: Redis connection lost (%s); retrying", exc)
+                self._stopping.wait(1.0)
+
+    def subscribe(self, tenant_id: str, home_id: str) -> asyncio.Queue[str]:
+        queue: asyncio.Queue[str] = asyncio.Queue(maxsize=100)
+        with self._lock:
+            self._subscribers[(tenant_id, home_id)].add((asyncio.get_running_loop(), queue))
+        return queue
+
+    def unsubscribe(self, tenant_id: str, home_id: str, queue: asyncio.Queue[str]) -> None:
+        with self._lock:
+            subs = self._subscribers.get((tenant_id, home_id), set())
+            for item in list(subs):
+                if item[1] is queue:
+                    subs.discard(item)
+
+    def publish(self, tenant_id: str, home_id: str, payload: str) -> None:
+        """Called from any thread after a commit."""
+        if self._redis is not None:
+            try:
+                self._redis.publish(
+                    CHANNEL, json.dumps({"tenant": tenant_id, "home": home_id, "payload": payload})
+                )
+                return
+            except Exception as exc:  # Redis down: still tell this process's PCs
+                log.warning("live updates: Redis publish failed (%s)", exc)
+        self._deliver(tenant_id, home_id, payload)
+
+    def _deliver(self, tenant_id: str, home_id: str, payload: str) -> None:
+        with self._lock:
+            targets = list(self._subscribers.get((tenant_id, home_id), ()))
+        for loop, queue in targets:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_offer, queue, payload)
+
+
+def _offer(queue: asyncio.Queue[str], payload: str) -> None:
+    if queue.full():
+        with contextlib.suppress(asyncio.QueueEmpty):
+            queue.get_nowait()
+    queue.put_nowait(payload)

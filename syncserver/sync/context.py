@@ -1,0 +1,13 @@
+"""Who is calling: the device (from its credential) and therefore the tenant and home."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DeviceContext:
+    device_id: str
+    tenant_id: str
+    home_id: str
+    acked_seq: int

@@ -1,0 +1,371 @@
+"""Merging one pushed batch into the tenant's state: all of it in one transaction, or none.
+
+Order of work: lock the tenant's counter row (so sequence numbers commit in order), drop
+changes already stored (a retried batch), refuse gaps, check every change against the
+entity registry and the permission matrix, merge, run the safety rules, append the audit
+trail, and move the device's acknowledged sequence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from shared import entities as ent
+from shared import permissions, rules
+from shared.merge import make_version, merge_fields
+from shared.protocol import Change
+from syncserver import audit
+from syncserver.db.tables import changes, devices, records, tenants, users
+from syncserver.errors import BadRequest, Conflict, Forbidden
+from syncserver.sync.context import DeviceContext
+
+
+@dataclass
+class _Row:
+    entity: str
+    record_id: str
+    home_id: str | None
+    resident_id: str | None
+    fields: dict[str, Any]
+    versions: dict[str, str]
+    hlc: str
+    user_id: str | None
+    device_id: str | None
+    exists: bool
+    dirty: bool = False
+
+
+@dataclass
+class IngestResult:
+    acknowledged_seq: int
+    applied: int = 0
+    duplicates: int = 0
+    review_items: int = 0
+    server_seq: int = 0
+    touched_homes: set[str | None] = field(default_factory=set)
+
+
+class _Lookup:
+    def __init__(self, rows: dict[str, _Row]) -> None:
+        self._rows = rows
+
+    def get_record(self, entity: str, record_id: str) -> rules.StoredRecord | None:
+        row = self._rows.get(record_id)
+        if row is None or row.entity != entity:
+            return None
+        return rules.StoredRecord(row.entity, row.record_id, row.fields, row.versions)
+
+
+def _refuse(change: Change, message: str, code: str, kind: type[BadRequest | Forbidden]) -> None:
+    raise kind(
+        f"Change {change.device_seq} ({change.entity} {change.record_id}): {message}",
+        code=code,
+        detail={"device_seq": change.device_seq, "change_id": change.change_id},
+    )
+
+
+def ingest(conn: sa.Connection, device: DeviceContext, batch: list[Change]) -> IngestResult:
+    # Take the tenant lock first: it orders every write of this tenant behind this batch.
+    seq = int(
+        conn.execute(
+            sa.update(tenants)
+            .where(tenants.c.id == device.tenant_id)
+            .values(seq=tenants.c.seq)
+            .returning(tenants.c.seq)
+        ).scalar_one()
+    )
+    acked = int(
+        conn.execute(sa.select(devices.c.acked_seq).where(devices.c.id == device.device_id))
+        .scalar_one()
+    )
+    ordered = sorted(batch, key=lambda c: c.device_seq)
+    fresh = [c for c in ordered if c.device_seq > acked]
+    result = IngestResult(acknowledged_seq=acked, duplicates=len(ordered) - len(fresh))
+    result.server_seq = seq
+    if not fresh:
+        return result
+    expected = acked + 1
+    for change in fresh:
+        if change.device_seq != expected:
+            raise Conflict(
+                f"Changes are missing from this device: expected change {expected}, "
+                f"got {change.device_seq}.",
+                code="sequence_gap",
+                detail={"expected_seq": expected, "got_seq": change.device_seq},
+            )
+        expected += 1
+
+    known_ids = [c.change_id for c in fresh]
+    already = set(
+        conn.execute(
+            sa.select(changes.c.change_id).where(
+                changes.c.tenant_id == device.tenant_id, changes.c.change_id.in_(known_ids)
+            )
+        ).scalars()
+    )
+    if already:
+        raise Conflict(
+            "A change id was reused with a new sequence number.", code="change_id_reused"
+        )
+
+    user_ids = {c.user_id for c in fresh}
+    user_roles = {
+        row.id: (row.role, row.active)
+        for row in conn.execute(
+            sa.select(users.c.id, users.c.role, users.c.active).where(
+                users.c.tenant_id == device.tenant_id, users.c.id.in_(user_ids)
+            )
+        )
+    }
+    rows = _load_rows(conn, device.tenant_id, fresh)
+    lookup = _Lookup(rows)
+    change_rows: list[dict[str, Any]] = []
+    audit_entries: list[audit.AuditEntry] = []
+    now = dt.datetime.now(dt.UTC)
+    occurred_now = now.isoformat(timespec="seconds")
+
+    for change in fresh:
+        entity = ent.ENTITIES.get(change.entity)
+        if entity is None:
+            _refuse(change, f"unknown kind of record {change.entity!r}", "unknown_entity", BadRequest)
+            raise AssertionError  # unreachable; keeps type checkers informed
+        if entity.kind is ent.Kind.REFERENCE:
+            _refuse(change, "this kind of record is managed by the server", "read_only", Forbidden)
+        role_active = user_roles.get(change.user_id)
+        if role_active is None:
+            _refuse(change, "the author is not a member of this provider", "unknown_user", Forbidden)
+            raise AssertionError
+        role, _active = role_active
+        # A user disabled after recording offline still had the right to record then: the
+        # record is kept (nothing on the floor is lost); sign-in is what is refused.
+        row = rows.get(change.record_id)
+        creating = row is None
+        refusal = permissions.write_refusal(
+            role, change.entity, list(change.fields), creating=creating
+        )
+        if refusal:
+            _refuse(change, refusal, "permission_denied", Forbidden)
+        if row is not None and (row.entity != change.entity or row.home_id != device.home_id):
+            _refuse(change, "no such record", "not_found", Forbidden)
+        if entity.kind is ent.Kind.EVENT and change.op != "create":
+            _refuse(change, "clinical records are never changed; add an amendment", "append_only", BadRequest)
+        try:
+            ent.validate_fields(change.entity, change.fields, partial=not creating)
+        except ent.FieldError as exc:
+            _refuse(change, str(exc), "invalid_field", BadRequest)
+        resident_id = _resident_of(entity, change, row)
+        if resident_id is not None and change.entity != "resident":
+            resident = rows.get(resident_id)
+            if resident is None or resident.entity != "resident" or resident.home_id != device.home_id:
+                _refuse(change, "the resident is not in this home", "not_found", Forbidden)
+
+        seq += 1
+        version = make_version(change.hlc, change.change_id)
+        conflicts: list[Any] = []
+        if row is None:
+            row = _Row(
+                change.entity,
+                change.record_id,
+                device.home_id,
+                resident_id,
+                dict(change.fields),
+                {name: version for name in change.fields},
+                change.hlc,
+                change.user_id,
+                device.device_id,
+                exists=False,
+                dirty=True,
+            )
+            rows[change.record_id] = row
+        elif entity.kind is ent.Kind.EVENT:
+            pass  # the same event id twice: the first one stands (stable-id review items)
+        else:
+            merged = merge_fields(
+                row.fields, row.versions, change.fields, change.base_versions, version
+            )
+            row.fields, row.versions = merged.values, merged.versions
+            row.hlc = max(row.hlc, change.hlc)
+            row.user_id, row.device_id = change.user_id, device.device_id
+            row.dirty = True
+            conflicts = merged.conflicts
+        result.applied += 1
+        change_rows.append(
+            {
+                "tenant_id": device.tenant_id,
+                "change_id": change.change_id,
+                "seq": seq,
+                "device_id": device.device_id,
+                "device_seq": change.device_seq,
+                "user_id": change.user_id,
+                "entity": change.entity,
+                "record_id": change.record_id,
+                "op": change.op,
+                "fields": json.dumps(change.fields),
+                "base_versions": json.dumps(change.base_versions),
+                "hlc": change.hlc,
+                "received_at": now,
+            }
+        )
+        audit_entries.append(
+            audit.AuditEntry(
+                "change." + change.op,
+                change.user_id,
+                device.device_id,
+                f"{change.entity}:{change.record_id}",
+                {"change": change.change_id, "content": audit.content_hash(change.fields)},
+            )
+        )
+        applied = rules.AppliedChange(
+            change.entity,
+            change.record_id,
+            change.op,
+            change.fields,
+            change.base_versions,
+            resident_id,
+            occurred_now,
+        )
+        drafts = [
+            rules.conflict_review(change.entity, change.record_id, resident_id, c, occurred_now)
+            for c in conflicts
+        ]
+        drafts.extend(rules.run_rules(applied, lookup))
+        for draft in drafts:
+            if draft.record_id in rows:
+                continue
+            rows[draft.record_id] = _Row(
+                "review_item",
+                draft.record_id,
+                device.home_id,
+                draft.fields.get("resident_id"),
+                draft.fields,
+                {name: make_version(change.hlc, draft.record_id) for name in draft.fields},
+                change.hlc,
+                None,
+                None,
+                exists=False,
+                dirty=True,
+            )
+            result.review_items += 1
+            audit_entries.append(
+                audit.AuditEntry(
+                    "review.raised", None, device.device_id, f"review_item:{draft.record_id}",
+                    {"rule": draft.fields["rule"]},
+                )
+            )
+
+    seq = _write_rows(conn, device.tenant_id, rows, seq)
+    conn.execute(sa.insert(changes), change_rows)
+    audit.append(conn, device.tenant_id, audit_entries)
+    conn.execute(sa.update(tenants).where(tenants.c.id == device.tenant_id).values(seq=seq))
+    conn.execute(
+        sa.update(devices)
+        .where(devices.c.id == device.device_id)
+        .values(acked_seq=fresh[-1].device_seq, last_seen_at=now)
+    )
+    result.acknowledged_seq = fresh[-1].device_seq
+    result.server_seq = seq
+    result.touched_homes.add(device.home_id)
+    return result
+
+
+def _resident_of(entity: ent.EntityType, change: Change, row: _Row | None) -> str | None:
+    if change.entity == "resident":
+        return change.record_id
+    if entity.resident_field is None:
+        return None
+    if row is not None:
+        return row.resident_id
+    value = change.fields.get(entity.resident_field)
+    return value if isinstance(value, str) else None
+
+
+def _load_rows(conn: sa.Connection, tenant_id: str, batch: list[Change]) -> dict[str, _Row]:
+    wanted: set[str] = set()
+    for change in batch:
+        wanted.add(change.record_id)
+        entity = ent.ENTITIES.get(change.entity)
+        if entity is not None and entity.resident_field:
+            value = change.fields.get(entity.resident_field)
+            if isinstance(value, str):
+                wanted.add(value)
+    loaded: dict[str, _Row] = {}
+    ids = sorted(wanted)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for r in conn.execute(
+            sa.select(records).where(records.c.tenant_id == tenant_id, records.c.record_id.in_(chunk))
+        ).mappings():
+            loaded[r["record_id"]] = _Row(
+                r["entity"],
+                r["record_id"],
+                r["home_id"],
+                r["resident_id"],
+                json.loads(r["fields"]),
+                json.loads(r["versions"]),
+                r["hlc"],
+                r["user_id"],
+                r["device_id"],
+                exists=True,
+            )
+    return loaded
+
+
+def _write_rows(conn: sa.Connection, tenant_id: str, rows: dict[str, _Row], seq: int) -> int:
+    """Write every changed record with a new sequence number; returns the last one used."""
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for row in rows.values():
+        if not row.dirty:
+            continue
+        seq += 1
+        values = {
+            "tenant_id": tenant_id,
+            "record_id": row.record_id,
+            "entity": row.entity,
+            "home_id": row.home_id,
+            "resident_id": row.resident_id,
+            "fields": json.dumps(row.fields),
+            "versions": json.dumps(row.versions),
+            "hlc": row.hlc,
+            "server_seq": seq,
+            "user_id": row.user_id,
+            "device_id": row.device_id,
+        }
+        (updates if row.exists else inserts).append(values)
+    if inserts:
+        conn.execute(sa.insert(records), inserts)
+    if updates:
+        conn.execute(
+            sa.update(records)
+            .where(
+                records.c.tenant_id == sa.bindparam("b_tenant"),
+                records.c.record_id == sa.bindparam("b_record"),
+            )
+            .values(
+                fields=sa.bindparam("b_fields"),
+                versions=sa.bindparam("b_versions"),
+                hlc=sa.bindparam("b_hlc"),
+                server_seq=sa.bindparam("b_seq"),
+                user_id=sa.bindparam("b_user"),
+                device_id=sa.bindparam("b_device"),
+            ),
+            [
+                {
+                    "b_tenant": u["tenant_id"],
+                    "b_record": u["record_id"],
+                    "b_fields": u["fields"],
+                    "b_versions": u["versions"],
+                    "b_hlc": u["hlc"],
+                    "b_seq": u["server_seq"],
+                    "b_user": u["user_id"],
+                    "b_device": u["device_id"],
+                }
+                for u in updates
+            ],
+        )
+    return seq

@@ -1,0 +1,85 @@
+"""Pull: the merged records of a device's scope after its cursor, in sequence order.
+
+Sequence numbers are handed out under the tenant's row lock and committed in that order, so a
+reader never sees a higher number before a lower one commits: a cursor never skips a change.
+The response is assembled from the stored JSON text without re-parsing it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+
+from syncserver.db.tables import records, tenants
+from syncserver.sync.context import DeviceContext
+
+
+def _scope(device: DeviceContext) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        records.c.tenant_id == device.tenant_id,
+        sa.or_(records.c.home_id == device.home_id, records.c.home_id.is_(None)),
+    )
+
+
+def pull_json(conn: sa.Connection, device: DeviceContext, protocol: int, cursor: int, limit: int) -> bytes:
+    server_seq = int(
+        conn.execute(sa.select(tenants.c.seq).where(tenants.c.id == device.tenant_id)).scalar_one()
+    )
+    rows = conn.execute(
+        sa.select(
+            records.c.entity,
+            records.c.record_id,
+            records.c.home_id,
+            records.c.resident_id,
+            records.c.fields,
+            records.c.versions,
+            records.c.hlc,
+            records.c.server_seq,
+            records.c.user_id,
+            records.c.device_id,
+        )
+        .where(_scope(device), records.c.server_seq > cursor, records.c.server_seq <= server_seq)
+        .order_by(records.c.server_seq)
+        .limit(limit)
+    ).all()
+    has_more = len(rows) == limit
+    new_cursor = int(rows[-1].server_seq) if rows else max(cursor, 0)
+    if not has_more:
+        new_cursor = max(new_cursor, server_seq if cursor <= server_seq else cursor)
+    dumps = json.dumps
+    parts = [
+        '{"entity":%s,"record_id":"%s","home_id":%s,"resident_id":%s,"fields":%s,'
+        '"versions":%s,"hlc":%s,"server_seq":%d,"user_id":%s,"device_id":%s}'
+        % (
+            dumps(r.entity),
+            r.record_id,
+            dumps(r.home_id),
+            dumps(r.resident_id),
+            r.fields,
+            r.versions,
+            dumps(r.hlc),
+            r.server_seq,
+            dumps(r.user_id),
+            dumps(r.device_id),
+        )
+        for r in rows
+    ]
+    scope_count = None
+    if not has_more:
+        scope_count = int(
+            conn.execute(
+                sa.select(sa.func.count()).select_from(records).where(
+                    _scope(device), records.c.server_seq <= new_cursor
+                )
+            ).scalar_one()
+        )
+    body = '{"protocol":%d,"records":[%s],"cursor":%d,"has_more":%s,"server_seq":%d,"scope_count":%s}' % (
+        protocol,
+        ",".join(parts),
+        new_cursor,
+        "true" if has_more else "false",
+        server_seq,
+        "null" if scope_count is None else scope_count,
+    )
+    return body.encode()

@@ -1,0 +1,1 @@
+"""The ``writecarenotes`` subcommands for IT: enrol, sync, status."""

@@ -1,0 +1,33 @@
+"""One object holding every service of an enrolled PC: what the UI and the CLI start from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from desktop.services.context import AppContext
+from desktop.services.notes import NoteService
+from desktop.services.residents import ResidentService
+from desktop.services.reviews import ReviewService
+from desktop.services.session import SessionService
+from desktop.services.sync_status import SyncService
+
+
+class DesktopServices:
+    def __init__(self, context: AppContext) -> None:
+        self.context = context
+        self.session = SessionService(context)
+        self.residents = ResidentService(context, self.session)
+        self.notes = NoteService(context, self.session)
+        self.reviews = ReviewService(context, self.session)
+        self.sync = SyncService(context)
+
+    @classmethod
+    def open(
+        cls, data_dir: Path, *, key_dir: str | None = None, http: httpx.Client | None = None
+    ) -> DesktopServices:
+        return cls(AppContext.open(data_dir, key_dir=key_dir, http=http))
+
+    def close(self) -> None:
+        self.context.close()

@@ -1,0 +1,78 @@
+"""The services of one enrolled PC, bundled: its store, its identity, its clock."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from desktop.store import files, meta
+from desktop.store.database import Store
+from desktop.store.keys import choose_key_store
+from desktop.sync.client import SyncClient
+from desktop.sync.engine import SyncEngine
+from desktop.sync.local_changes import ChangeRecorder
+from shared.hlc import HybridClock
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    device_id: str
+    tenant_id: str
+    tenant_name: str
+    home_id: str
+    home_name: str
+    server_url: str
+
+
+def device_name() -> str:
+    return os.environ.get("WCN_DEVICE_NAME") or socket.gethostname()[:100] or "ward-pc"
+
+
+class AppContext:
+    """Everything services need. ``http`` lets tests route sync to an in-process server."""
+
+    def __init__(
+        self, store: Store, data_dir: Path, *, http: httpx.Client | None = None
+    ) -> None:
+        self.store = store
+        self.data_dir = data_dir
+        self.http = http
+        with store.read() as conn:
+            values = meta.get_all(conn)
+        self.device = DeviceInfo(
+            values["device_id"],
+            values["tenant_id"],
+            values["tenant_name"],
+            values["home_id"],
+            values["home_name"],
+            values["server_url"],
+        )
+        self._secret: str = values["device_secret"]
+        self.clock = HybridClock(self.device.device_id[-12:], wall_ms=lambda: int(time.time() * 1000))
+        self.recorder = ChangeRecorder(self.device.device_id, self.device.home_id, self.clock)
+
+    @classmethod
+    def open(
+        cls, data_dir: Path, *, key_dir: str | None = None, http: httpx.Client | None = None
+    ) -> AppContext:
+        store = files.open_existing(data_dir, choose_key_store(key_dir))
+        return cls(store, data_dir, http=http)
+
+    def client(self) -> SyncClient:
+        return SyncClient(
+            self.device.server_url,
+            http=self.http,
+            device_id=self.device.device_id,
+            device_secret=self._secret,
+        )
+
+    def sync_engine(self, client: SyncClient | None = None) -> SyncEngine:
+        return SyncEngine(self.store, client or self.client(), self.recorder, self.clock)
+
+    def close(self) -> None:
+        self.store.close()

@@ -1,0 +1,65 @@
+"""Enrolling a PC: redeem a one-time code with the server, then create the encrypted store.
+If the server refuses, nothing is created on the PC."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from desktop.services.context import AppContext, device_name
+from desktop.services.errors import InvalidInput
+from desktop.store import files, meta
+from desktop.store.keys import choose_key_store
+from desktop.sync.client import SyncClient
+from desktop.sync.engine import ProgressCallback
+
+
+def enrol(
+    server_url: str,
+    code: str,
+    data_dir: Path,
+    *,
+    key_dir: str | None = None,
+    http: httpx.Client | None = None,
+    name: str | None = None,
+    bootstrap: bool = True,
+    progress: ProgressCallback | None = None,
+) -> AppContext:
+    server_url = server_url.strip().rstrip("/")
+    if not server_url.startswith(("http://", "https://")):
+        raise InvalidInput(
+            "The server address must start with https:// (or http:// on a test network).",
+            field="server",
+        )
+    if not code.strip():
+        raise InvalidInput("Type the enrolment code IT gave you.", field="code")
+    if files.exists(data_dir):
+        raise InvalidInput(
+            f"This PC is already enrolled (its records are in {data_dir}).", field="data_dir"
+        )
+    keys = choose_key_store(key_dir)  # fail before using up the code
+    client = SyncClient(server_url, http=http)
+    try:
+        reply = client.enrol(code.strip(), name or device_name())
+    finally:
+        client.close()
+    store = files.create(data_dir, keys)
+    try:
+        with store.write() as conn:
+            meta.put(conn, "device_id", reply.device_id)
+            meta.put(conn, "device_secret", reply.device_secret)
+            meta.put(conn, "tenant_id", reply.tenant_id)
+            meta.put(conn, "tenant_name", reply.tenant_name)
+            meta.put(conn, "home_id", reply.home_id)
+            meta.put(conn, "home_name", reply.home_name)
+            meta.put(conn, "server_url", server_url)
+            meta.put(conn, "cursor", 0)
+    except BaseException:
+        store.close()
+        files.wipe(data_dir, keys)
+        raise
+    context = AppContext(store, data_dir, http=http)
+    if bootstrap:
+        context.sync_engine().sync(progress)
+    return context

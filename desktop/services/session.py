@@ -1,0 +1,214 @@
+"""Who is signed in on this shared PC.
+
+The first sign-in of a person on a PC checks the password with the server and leaves an
+argon2id verifier on the PC; later sign-ins work offline against it. After a first full
+sign-in a person may set a PIN for quick switching. Repeated failures lock the account on
+this PC for a while; a person disabled on the server is refused after the PC's next sync.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from desktop.services.context import AppContext
+from desktop.services.errors import InvalidInput, NotSignedIn, SignInFailed
+from desktop.store import local_users
+from desktop.store import records as records_repo
+from desktop.sync.client import SyncClient
+from desktop.sync.errors import Offline, ServerRefused
+
+MAX_FAILURES = 5
+LOCKOUT_MS = 5 * 60 * 1000
+DEFAULT_LOCK_MINUTES = 5
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    user_id: str
+    username: str
+    display_name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    user_id: str
+    username: str
+    display_name: str
+    role: str
+    signed_in_here_before: bool
+    has_pin: bool
+
+
+def _verify(verifier: str | None, secret: str) -> bool:
+    if not verifier:
+        return False
+    try:
+        return _hasher.verify(verifier, secret)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+class SessionService:
+    def __init__(
+        self, context: AppContext, now_ms: Callable[[], int] | None = None
+    ) -> None:
+        self._context = context
+        self._now_ms = now_ms or (lambda: int(time.time() * 1000))
+        self._current: CurrentUser | None = None
+
+    @property
+    def current(self) -> CurrentUser | None:
+        return self._current
+
+    def require(self) -> CurrentUser:
+        if self._current is None:
+            raise NotSignedIn("Sign in first.")
+        return self._current
+
+    def staff(self) -> list[StaffMember]:
+        """Active staff of this home, for the sign-in screen's list."""
+        home = self._context.device.home_id
+        with self._context.store.read() as conn:
+            known = {u.user_id: u for u in local_users.all_users(conn)}
+            people = records_repo.by_entity(conn, "staff_user")
+        result = []
+        for person in people:
+            f = person.fields
+            if not f.get("active") or home not in f.get("home_ids", []):
+                continue
+            if f.get("role") in ("it_admin", "inspector"):
+                continue
+            local = known.get(person.record_id)
+            result.append(
+                StaffMember(
+                    person.record_id,
+                    f["username"],
+                    f["display_name"],
+                    f["role"],
+                    local is not None,
+                    bool(local and local.pin_verifier),
+                )
+            )
+        return sorted(result, key=lambda s: s.display_name)
+
+    def _profile(self, user_id: str) -> dict[str, object] | None:
+        with self._context.store.read() as conn:
+            record = records_repo.get(conn, user_id)
+        return record.fields if record and record.entity == "staff_user" else None
+
+    def _check_active(self, user_id: str) -> dict[str, object]:
+        profile = self._profile(user_id)
+        if profile is None or not profile.get("active"):
+            raise SignInFailed("This account has been disabled: speak to your manager.")
+        return profile
+
+    def _check_lock(self, failures: int, locked_until_ms: int | None) -> None:
+        if locked_until_ms and locked_until_ms > self._now_ms():
+            minutes = max(1, (locked_until_ms - self._now_ms() + 59_999) // 60_000)
+            raise SignInFailed(
+                f"Too many wrong attempts: try again in {minutes} minute(s), or ask a colleague "
+                "to sign in."
+            )
+
+    def _fail(self, user_id: str) -> SignInFailed:
+        with self._context.store.write() as conn:
+            current = local_users.by_id(conn, user_id)
+            failures = (current.failed_attempts if current else 0) + 1
+            locked = self._now_ms() + LOCKOUT_MS if failures >= MAX_FAILURES else None
+            local_users.record_failure(conn, user_id, locked)
+        if locked:
+            return SignInFailed("Too many wrong attempts: this account is locked for 5 minutes.")
+        return SignInFailed(
+            f"That is not right. {MAX_FAILURES - failures} attempt(s) left before a short lock."
+        )
+
+    def sign_in(
+        self, username: str, password: str, *, client: SyncClient | None = None
+    ) -> CurrentUser:
+        username = username.strip()
+        if not username or not password:
+            raise InvalidInput("Type your username and password.", field="password")
+        with self._context.store.read() as conn:
+            local = local_users.by_username(conn, username)
+        if local is not None:
+            self._check_lock(local.failed_attempts, local.locked_until_ms)
+            profile = self._check_active(local.user_id)
+            if not _verify(local.password_verifier, password):
+                raise self._fail(local.user_id)
+            with self._context.store.write() as conn:
+                local_users.record_success(conn, local.user_id, self._now_ms())
+            return self._become(local.user_id, username, profile)
+        return self._first_sign_in(username, password, client)
+
+    def _first_sign_in(
+        self, username: str, password: str, client: SyncClient | None
+    ) -> CurrentUser:
+        own_client = client is None
+        client = client or self._context.client()
+        try:
+            reply = client.login(username, password)
+        except Offline:
+            raise SignInFailed(
+                "The first time you sign in on this PC it must reach the server, and it cannot "
+                "right now. Ask a colleague who has signed in here before, or try again later."
+            ) from None
+        except ServerRefused as exc:
+            raise SignInFailed(exc.message) from None
+        finally:
+            if own_client:
+                client.close()
+        verifier = _hasher.hash(password)
+        with self._context.store.write() as conn:
+            local_users.save(conn, reply.user_id, reply.username, verifier, self._now_ms())
+        profile = self._profile(reply.user_id) or {
+            "display_name": reply.display_name,
+            "role": reply.role,
+        }
+        return self._become(reply.user_id, reply.username, profile)
+
+    def _become(self, user_id: str, username: str, profile: dict[str, object]) -> CurrentUser:
+        self._current = CurrentUser(
+            user_id, username, str(profile["display_name"]), str(profile["role"])
+        )
+        return self._current
+
+    def set_pin(self, pin: str) -> None:
+        user = self.require()
+        if not (pin.isdigit() and 4 <= len(pin) <= 8):
+            raise InvalidInput("A PIN is 4 to 8 digits.", field="pin")
+        if len(set(pin)) == 1 or pin in "0123456789" or pin in "9876543210":
+            raise InvalidInput("Choose a PIN that is harder to guess.", field="pin")
+        with self._context.store.write() as conn:
+            local_users.set_pin(conn, user.user_id, _hasher.hash(pin))
+
+    def sign_in_with_pin(self, user_id: str, pin: str) -> CurrentUser:
+        with self._context.store.read() as conn:
+            local = local_users.by_id(conn, user_id)
+        if local is None or not local.pin_verifier:
+            raise SignInFailed("Sign in with your password first; then you can set a PIN.")
+        self._check_lock(local.failed_attempts, local.locked_until_ms)
+        profile = self._check_active(user_id)
+        if not _verify(local.pin_verifier, pin):
+            raise self._fail(user_id)
+        with self._context.store.write() as conn:
+            local_users.record_success(conn, user_id, self._now_ms())
+        return self._become(user_id, local.username, profile)
+
+    def sign_out(self) -> None:
+        self._current = None
+
+    def lock_minutes(self) -> int:
+        with self._context.store.read() as conn:
+            for setting in records_repo.by_entity(conn, "setting"):
+                if setting.fields.get("key") == "lock_minutes":
+                    value = setting.fields.get("value")
+                    if isinstance(value, int) and value > 0:
+                        return value
+        return DEFAULT_LOCK_MINUTES

@@ -1,0 +1,178 @@
+"""Repository of records (every entity, as the entity registry shapes it). Never commits."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from desktop.store.schema import records
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    entity: str
+    record_id: str
+    home_id: str | None
+    resident_id: str | None
+    fields: dict[str, Any]
+    versions: dict[str, str]
+    hlc: str
+    server_seq: int | None
+    user_id: str | None
+    device_id: str | None
+    occurred_at: str | None
+    pending: bool
+
+
+def _row(r: sa.Row[Any]) -> StoredRecord:
+    return StoredRecord(
+        r.entity,
+        r.record_id,
+        r.home_id,
+        r.resident_id,
+        json.loads(r.fields),
+        json.loads(r.versions),
+        r.hlc,
+        r.server_seq,
+        r.user_id,
+        r.device_id,
+        r.occurred_at,
+        bool(r.pending),
+    )
+
+
+def get(conn: sa.Connection, record_id: str) -> StoredRecord | None:
+    row = conn.execute(sa.select(records).where(records.c.record_id == record_id)).one_or_none()
+    return _row(row) if row else None
+
+
+def get_many(conn: sa.Connection, record_ids: Iterable[str]) -> dict[str, StoredRecord]:
+    ids = list(set(record_ids))
+    found: dict[str, StoredRecord] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for row in conn.execute(sa.select(records).where(records.c.record_id.in_(chunk))):
+            found[row.record_id] = _row(row)
+    return found
+
+
+def by_entity(conn: sa.Connection, entity: str) -> list[StoredRecord]:
+    return [
+        _row(r)
+        for r in conn.execute(
+            sa.select(records).where(records.c.entity == entity).order_by(records.c.record_id)
+        )
+    ]
+
+
+def for_resident(
+    conn: sa.Connection,
+    resident_id: str,
+    entities: Sequence[str],
+    *,
+    since: str | None = None,
+    before: str | None = None,
+    limit: int | None = None,
+) -> list[StoredRecord]:
+    """Events of one resident, newest first (``occurred_at`` is ISO-8601 with zone)."""
+    query = sa.select(records).where(
+        records.c.resident_id == resident_id, records.c.entity.in_(entities)
+    )
+    if since is not None:
+        query = query.where(records.c.occurred_at >= since)
+    if before is not None:
+        query = query.where(records.c.occurred_at < before)
+    query = query.order_by(records.c.occurred_at.desc(), records.c.record_id.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    return [_row(r) for r in conn.execute(query)]
+
+
+def latest_event_time_by_resident(conn: sa.Connection, entities: Sequence[str]) -> dict[str, str]:
+    rows = conn.execute(
+        sa.select(records.c.resident_id, sa.func.max(records.c.occurred_at))
+        .where(records.c.entity.in_(entities), records.c.resident_id.is_not(None))
+        .group_by(records.c.resident_id)
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+def insert(conn: sa.Connection, record: StoredRecord) -> None:
+    conn.execute(sa.insert(records).values(**_values(record)))
+
+
+def replace(conn: sa.Connection, record: StoredRecord) -> None:
+    values = _values(record)
+    conn.execute(
+        sa.update(records).where(records.c.record_id == record.record_id).values(**values)
+    )
+
+
+def _values(record: StoredRecord) -> dict[str, Any]:
+    return {
+        "record_id": record.record_id,
+        "entity": record.entity,
+        "home_id": record.home_id,
+        "resident_id": record.resident_id,
+        "fields": json.dumps(record.fields),
+        "versions": json.dumps(record.versions),
+        "hlc": record.hlc,
+        "server_seq": record.server_seq,
+        "user_id": record.user_id,
+        "device_id": record.device_id,
+        "occurred_at": record.occurred_at,
+        "pending": 1 if record.pending else 0,
+    }
+
+
+def bulk_upsert(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    """Write server states in one statement per batch (``fields``/``versions`` as JSON text)."""
+    if not rows:
+        return
+    conn.exec_driver_sql(
+        "INSERT INTO records (record_id, entity, home_id, resident_id, fields, versions, hlc, "
+        "server_seq, user_id, device_id, occurred_at, pending) VALUES "
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT(record_id) DO UPDATE SET "
+        "entity=excluded.entity, home_id=excluded.home_id, resident_id=excluded.resident_id, "
+        "fields=excluded.fields, versions=excluded.versions, hlc=excluded.hlc, "
+        "server_seq=excluded.server_seq, user_id=excluded.user_id, device_id=excluded.device_id, "
+        "occurred_at=excluded.occurred_at, pending=0",
+        [
+            (
+                r["record_id"],
+                r["entity"],
+                r["home_id"],
+                r["resident_id"],
+                r["fields"],
+                r["versions"],
+                r["hlc"],
+                r["server_seq"],
+                r["user_id"],
+                r["device_id"],
+                r["occurred_at"],
+            )
+            for r in rows
+        ],
+    )
+
+
+def count_synced(conn: sa.Connection) -> int:
+    return int(
+        conn.execute(
+            sa.select(sa.func.count()).select_from(records).where(records.c.server_seq.is_not(None))
+        ).scalar_one()
+    )
+
+
+def mark_synced(conn: sa.Connection, record_ids: Iterable[str]) -> None:
+    ids = list(record_ids)
+    for start in range(0, len(ids), 500):
+        conn.execute(
+            sa.update(records)
+            .where(records.c.record_id.in_(ids[start : start + 500]))
+            .values(pending=0)
+        )

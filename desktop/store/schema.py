@@ -1,0 +1,107 @@
+"""The local store's tables and its versioned migrations (``PRAGMA user_version``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+records = sa.Table(
+    "records",
+    metadata,
+    sa.Column("record_id", sa.String, primary_key=True),
+    sa.Column("entity", sa.String, nullable=False),
+    sa.Column("home_id", sa.String),
+    sa.Column("resident_id", sa.String),
+    sa.Column("fields", sa.Text, nullable=False),
+    sa.Column("versions", sa.Text, nullable=False),
+    sa.Column("hlc", sa.String, nullable=False),
+    sa.Column("server_seq", sa.Integer),
+    sa.Column("user_id", sa.String),
+    sa.Column("device_id", sa.String),
+    sa.Column("occurred_at", sa.String),
+    sa.Column("pending", sa.Integer, nullable=False, default=0),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("device_seq", sa.Integer, primary_key=True),
+    sa.Column("change_id", sa.String, nullable=False, unique=True),
+    sa.Column("record_id", sa.String, nullable=False),
+    sa.Column("entity", sa.String, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+)
+
+meta = sa.Table(
+    "meta",
+    metadata,
+    sa.Column("key", sa.String, primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+local_users = sa.Table(
+    "local_users",
+    metadata,
+    sa.Column("user_id", sa.String, primary_key=True),
+    sa.Column("username", sa.String, nullable=False, unique=True),
+    sa.Column("password_verifier", sa.String, nullable=False),
+    sa.Column("pin_verifier", sa.String),
+    sa.Column("failed_attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("locked_until_ms", sa.Integer),
+    sa.Column("last_signin_ms", sa.Integer),
+)
+
+_V1 = [
+    """CREATE TABLE records (
+        record_id TEXT PRIMARY KEY,
+        entity TEXT NOT NULL,
+        home_id TEXT,
+        resident_id TEXT,
+        fields TEXT NOT NULL,
+        versions TEXT NOT NULL,
+        hlc TEXT NOT NULL,
+        server_seq INTEGER,
+        user_id TEXT,
+        device_id TEXT,
+        occurred_at TEXT,
+        pending INTEGER NOT NULL DEFAULT 0
+    )""",
+    "CREATE INDEX ix_records_entity ON records (entity)",
+    "CREATE INDEX ix_records_resident_time ON records (resident_id, occurred_at)",
+    """CREATE TABLE outbox (
+        device_seq INTEGER PRIMARY KEY,
+        change_id TEXT NOT NULL UNIQUE,
+        record_id TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        body TEXT NOT NULL
+    )""",
+    "CREATE INDEX ix_outbox_record ON outbox (record_id)",
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE local_users (
+        user_id TEXT PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        password_verifier TEXT NOT NULL,
+        pin_verifier TEXT,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
+        locked_until_ms INTEGER,
+        last_signin_ms INTEGER
+    )""",
+]
+
+Migration = Callable[[sa.Connection], None]
+
+
+def _statements(sql: list[str]) -> Migration:
+    def run(conn: sa.Connection) -> None:
+        for statement in sql:
+            conn.exec_driver_sql(statement)
+
+    return run
+
+
+# MIGRATIONS[n] upgrades a store from version n to n + 1. Append only; never edit one.
+MIGRATIONS: list[Migration] = [_statements(_V1)]
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,216 @@
+"""The sync loop on a PC: push the outbox, pull what changed, check the result.
+
+Crash safety: a pushed batch leaves the outbox only after the server acknowledged it (a
+retry of an acknowledged batch is recognised by its sequence numbers); pulled records and
+the cursor commit in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from desktop.store import meta, outbox
+from desktop.store import records as records_repo
+from desktop.store.database import Store
+from desktop.sync.client import SyncClient
+from desktop.sync.local_changes import Author, ChangeRecorder
+from shared import entities as ent
+from shared import rules
+from shared.hlc import HybridClock
+from shared.protocol import Change, RecordState
+
+PUSH_BATCH = 1000
+PULL_BATCH = 5000
+
+ProgressCallback = Callable[[int, int], None]  # (records so far, server sequence to reach)
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    pulled: int = 0
+    review_items: int = 0
+    repaired: bool = False
+    server_seq: int = 0
+
+
+class _LocalLookup:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def get_record(self, entity: str, record_id: str) -> rules.StoredRecord | None:
+        found = records_repo.get(self._conn, record_id)
+        if found is None or found.entity != entity:
+            return None
+        return rules.StoredRecord(found.entity, found.record_id, found.fields, found.versions)
+
+
+class SyncEngine:
+    def __init__(
+        self, store: Store, client: SyncClient, recorder: ChangeRecorder, clock: HybridClock
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.recorder = recorder
+        self.clock = clock
+
+    def sync(self, progress: ProgressCallback | None = None) -> SyncReport:
+        report = SyncReport()
+        hello = self.client.hello()
+        report.server_seq = hello.server_seq
+        report.pushed += self.push()
+        report.pulled, report.repaired = self.pull(progress, target=hello.server_seq)
+        report.review_items = self.run_rules_on_unsent()
+        if report.review_items:
+            report.pushed += self.push()
+        with self.store.write() as conn:
+            meta.put(conn, "last_sync_ms", _now_ms())
+        return report
+
+    def push(self) -> int:
+        sent = 0
+        while True:
+            with self.store.read() as conn:
+                entries = outbox.pending(conn, PUSH_BATCH)
+            if not entries:
+                return sent
+            reply = self.client.push([Change.model_validate(e.body) for e in entries])
+            with self.store.write() as conn:
+                done_ids = outbox.remove_through(conn, reply.acknowledged_seq)
+                still_pending = outbox.pending_record_ids(conn)
+                records_repo.mark_synced(conn, (i for i in done_ids if i not in still_pending))
+                meta.put(conn, "acked_seq", reply.acknowledged_seq)
+            sent += len([e for e in entries if e.device_seq <= reply.acknowledged_seq])
+            if reply.acknowledged_seq < entries[-1].device_seq:
+                return sent
+
+    def pull(
+        self, progress: ProgressCallback | None = None, *, target: int = 0
+    ) -> tuple[int, bool]:
+        """Pull until caught up; then compare counts with the server and repair on mismatch."""
+        pulled = 0
+        repaired = False
+        while True:
+            with self.store.read() as conn:
+                cursor = int(meta.get(conn, "cursor", 0))
+            page = self.client.pull(cursor, PULL_BATCH)
+            with self.store.write() as conn:
+                self.apply(conn, page.records)
+                meta.put(conn, "cursor", page.cursor)
+                meta.put(conn, "server_seq", page.server_seq)
+            pulled += len(page.records)
+            if progress is not None:
+                progress(page.cursor, max(target, page.server_seq))
+            if page.has_more:
+                continue
+            if page.scope_count is not None and not repaired:
+                with self.store.read() as conn:
+                    local = records_repo.count_synced(conn)
+                if local != page.scope_count:
+                    # Something is missing locally: pull the whole scope again over the top of
+                    # what is here. Upserts are idempotent and unsent changes stay in the outbox.
+                    with self.store.write() as conn:
+                        meta.put(conn, "cursor", 0)
+                    repaired = True
+                    continue
+            return pulled, repaired
+
+    def apply(self, conn: sa.Connection, states: list[RecordState]) -> None:
+        if not states:
+            return
+        pending_ids = outbox.pending_record_ids(conn)
+        simple: list[dict[str, Any]] = []
+        for state in states:
+            self.clock.observe(state.hlc)
+            if state.record_id in pending_ids:
+                self._apply_over_pending(conn, state)
+                continue
+            simple.append(_row(state))
+        records_repo.bulk_upsert(conn, simple)
+
+    def _apply_over_pending(self, conn: sa.Connection, state: RecordState) -> None:
+        """A record this PC changed but has not sent yet: take the server's state for every
+        field except those with an unsent local change (the server will merge those)."""
+        local = records_repo.get(conn, state.record_id)
+        mine = outbox.pending_fields(conn, state.record_id)
+        fields = dict(state.fields)
+        versions = dict(state.versions)
+        if local is not None:
+            for name in mine:
+                if name in local.fields:
+                    fields[name] = local.fields[name]
+                    versions[name] = local.versions.get(name, versions.get(name, ""))
+        row = _row(state)
+        row["fields"] = json.dumps(fields)
+        row["versions"] = json.dumps(versions)
+        records_repo.bulk_upsert(conn, [row])
+        conn.exec_driver_sql("UPDATE records SET pending = 1 WHERE record_id = ?", (state.record_id,))
+
+    def run_rules_on_unsent(self) -> int:
+        """Safety rules over this PC's unsent changes, against what it now knows."""
+        raised = 0
+        with self.store.write() as conn:
+            lookup = _LocalLookup(conn)
+            for entry in outbox.all_entries(conn):
+                body = entry.body
+                spec = ent.ENTITIES.get(body["entity"])
+                if spec is None:
+                    continue
+                record = records_repo.get(conn, body["record_id"])
+                resident_id = record.resident_id if record else None
+                applied = rules.AppliedChange(
+                    body["entity"],
+                    body["record_id"],
+                    body["op"],
+                    body["fields"],
+                    body["base_versions"],
+                    resident_id,
+                    body.get("fields", {}).get("occurred_at") or _now_iso(),
+                )
+                for draft in rules.run_rules(applied, lookup):
+                    if records_repo.get(conn, draft.record_id) is not None:
+                        continue
+                    self.recorder.create(
+                        conn,
+                        "review_item",
+                        draft.fields,
+                        Author(body["user_id"], "care_assistant"),
+                        record_id=draft.record_id,
+                        check_permission=False,
+                    )
+                    raised += 1
+        return raised
+
+
+def _row(state: RecordState) -> dict[str, Any]:
+    occurred = state.fields.get("occurred_at")
+    return {
+        "record_id": state.record_id,
+        "entity": state.entity,
+        "home_id": state.home_id,
+        "resident_id": state.resident_id,
+        "fields": json.dumps(state.fields),
+        "versions": json.dumps(state.versions),
+        "hlc": state.hlc,
+        "server_seq": state.server_seq,
+        "user_id": state.user_id,
+        "device_id": state.device_id,
+        "occurred_at": occurred if isinstance(occurred, str) else None,
+    }
+
+
+def _now_ms() -> int:
+    import time
+
+    return int(time.time() * 1000)
+
+
+def _now_iso() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -15,15 +15,20 @@ from shared.nhs_number import check_digit
 
 DEMO_PASSWORD = "CareDemo-2026"
 
-_FIRST_F = (
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+_FIRST_F = _words(
     "Margaret Dorothy Joan Patricia Irene Jean Sheila Betty Audrey Eileen Doreen Brenda "
     "Maureen Sylvia Pauline Barbara Valerie Kathleen Elsie Mavis Edna Gwen Rita Shirley"
-).split()
-_FIRST_M = (
+)
+_FIRST_M = _words(
     "Arthur Harold Kenneth Dennis Ronald Frank Stanley Albert Raymond Peter Geoffrey Leonard "
     "Norman Walter Bernard Alan Derek Colin Eric Gordon Trevor Clifford Cyril Roy"
-).split()
-_SURNAMES = (
+)
+_SURNAMES = _words(
     "Smith Jones Williams Taylor Brown Davies Evans Wilson Thomas Johnson Roberts Robinson "
     "Thompson Wright Walker White Edwards Hughes Green Hall Lewis Harris Clarke Patel Jackson "
     "Wood Turner Martin Cooper Hill Ward Morris Moore Clark Lee King Baker Harrison Morgan "
@@ -31,11 +36,11 @@ _SURNAMES = (
     "Kelly Cook Carter Richardson Bailey Collins Bell Shaw Murphy Miller Cox Richards Khan "
     "Marshall Anderson Simpson Ellis Adams Singh Begum Wilkinson Foster Chapman Powell Webb "
     "Rogers Gray Mason Ali Hunt Hussain Campbell Matthews Owen Palmer Holmes Mills Barnes Knight"
-).split()
-_STAFF_FIRST = (
+)
+_STAFF_FIRST = _words(
     "Sarah Emma Priya Grace Amara Chloe Olivia Fatima Joanna Lucy Megan Hannah Aisha Tom "
     "James Daniel Kwame Oliver Ben Ryan Marek Ewa Tendai Samuel"
-).split()
+)
 _ROLE_PLAN = (
     ("care_assistant", 4),
     ("senior_carer", 2),
@@ -126,11 +131,14 @@ class DemoProvider:
         carers = [s for s in self.staff if s.role in ("care_assistant", "senior_carer", "nurse")]
         for day in range(self.days):
             day_start = start + dt.timedelta(days=day)
+            day_events = []
             for resident in self.residents:
                 for slot in range(self.events_per_resident_day):
                     minutes = int((slot + rng.random()) * (24 * 60) / self.events_per_resident_day)
                     at = day_start + dt.timedelta(minutes=minutes)
-                    yield self._event(rng, resident, at, carers)
+                    day_events.append(self._event(rng, resident, at, carers))
+            # Made resident by resident; every event of a day falls within that day.
+            yield from sorted(day_events, key=lambda record: record.occurred_ms)
 
     def _event(
         self, rng: random.Random, resident: SeedRecord, at: dt.datetime, carers: list[DemoStaff]
@@ -288,7 +296,9 @@ def generate_provider(
                 "dnacpr": rng.random() < 0.4,
                 "falls_risk": rng.random() < 0.35,
                 "gp": rng.choice(("Dr A. Shah, Riverside Surgery", "Dr M. Owen, Park Practice")),
-                "next_of_kin": f"{rng.choice(_STAFF_FIRST)} (child), 07700 900{rng.randrange(1000):03d}",
+                "next_of_kin": (
+                    f"{rng.choice(_STAFF_FIRST)} (child), 07700 900{rng.randrange(1000):03d}"
+                ),
                 "communication": rng.choice(("Wears glasses", "Hard of hearing: left aid", "")),
                 "religion": rng.choice(("Church of England", "Catholic", "Methodist", "None")),
                 "about_me": "Worked as a teacher; loves brass band music and the garden.",

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from shared.errors import WcnError
+
 
 class Kind(StrEnum):
     EVENT = "event"  # append-only clinical fact; corrections are new linked events
@@ -140,14 +142,20 @@ ENTITIES: dict[str, EntityType] = {
             "resident",
             Kind.MUTABLE,
             (
-                FieldSpec("first_name", FieldType.TEXT, required=True, max_length=100, personal=True),
-                FieldSpec("last_name", FieldType.TEXT, required=True, max_length=100, personal=True),
+                FieldSpec(
+                    "first_name", FieldType.TEXT, required=True, max_length=100, personal=True
+                ),
+                FieldSpec(
+                    "last_name", FieldType.TEXT, required=True, max_length=100, personal=True
+                ),
                 FieldSpec("preferred_name", FieldType.TEXT, max_length=100, personal=True),
                 FieldSpec("date_of_birth", FieldType.DATE, required=True, personal=True),
                 FieldSpec("nhs_number", FieldType.TEXT, max_length=10, personal=True),
                 FieldSpec("unit_id", FieldType.ID, required=True),
                 FieldSpec("room", FieldType.TEXT, max_length=20),
-                FieldSpec("status", FieldType.TEXT, required=True, choices=("admitted", "discharged")),
+                FieldSpec(
+                    "status", FieldType.TEXT, required=True, choices=("admitted", "discharged")
+                ),
                 FieldSpec("allergies", FieldType.TEXT, max_length=500),
                 FieldSpec("diet", FieldType.TEXT, max_length=500),
                 FieldSpec("fluid_target_ml", FieldType.INT, minimum=0, maximum=5000),
@@ -230,8 +238,10 @@ ENTITIES: dict[str, EntityType] = {
 EVENT_ENTITIES = frozenset(n for n, e in ENTITIES.items() if e.kind is Kind.EVENT)
 
 
-class FieldError(ValueError):
+class FieldError(WcnError, ValueError):
     """A field value that does not fit its definition; ``str()`` is a sentence for a person."""
+
+    code = "invalid_field"
 
     def __init__(self, entity: str, field_name: str, message: str) -> None:
         super().__init__(message)
@@ -287,9 +297,8 @@ def _check_value(entity: EntityType, spec: FieldSpec, value: Any) -> None:
             fail(f"{label} must be at least {spec.minimum:g}.")
         if spec.maximum is not None and value > spec.maximum:
             fail(f"{label} must be at most {spec.maximum:g}.")
-    elif kind is FieldType.BOOL:
-        if not isinstance(value, bool):
-            fail(f"{label} must be yes or no.")
+    elif kind is FieldType.BOOL and not isinstance(value, bool):
+        fail(f"{label} must be yes or no.")
     # JSON accepts any JSON value; its size is limited by the batch size limit.
 
 

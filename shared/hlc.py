@@ -11,6 +11,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+# The logical counter is encoded in five digits so that timestamps sort lexically.
+MAX_LOGICAL = 99_999
+
 
 @dataclass(frozen=True, order=True)
 class Timestamp:
@@ -45,7 +48,7 @@ class HybridClock:
             if wall > self._last.physical_ms:
                 self._last = Timestamp(wall, 0, self._node)
             else:
-                self._last = Timestamp(self._last.physical_ms, self._last.logical + 1, self._node)
+                self._last = self._next(self._last.physical_ms, self._last.logical + 1)
             return self._last.encode()
 
     def observe(self, remote: str) -> None:
@@ -61,4 +64,11 @@ class HybridClock:
                 logical = other.logical + 1
             else:
                 logical = 0
-            self._last = Timestamp(physical, logical, self._node)
+            self._last = self._next(physical, logical)
+
+    def _next(self, physical: int, logical: int) -> Timestamp:
+        # A sixth logical digit would sort before five ("100000" < "99999"): carry into the
+        # milliseconds instead, which keeps the order and is caught up by the wall clock.
+        if logical > MAX_LOGICAL:
+            return Timestamp(physical + 1, 0, self._node)
+        return Timestamp(physical, logical, self._node)

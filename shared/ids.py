@@ -15,27 +15,34 @@ HomeId = NewType("HomeId", str)
 DeviceId = NewType("DeviceId", str)
 UserId = NewType("UserId", str)
 
-_lock = threading.Lock()
-_last_ms = 0
-_counter = 0
+
+class _Clock:
+    """The last millisecond and counter used, so that ids made here are strictly ordered."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.last_ms = 0
+        self.counter = 0
+
+
+_clock = _Clock()
 
 
 def uuid7(now_ms: int | None = None) -> uuid.UUID:
     """A UUIDv7: 48-bit Unix milliseconds, then a 12-bit counter that keeps ids made
     within one millisecond in order, then 62 random bits."""
-    global _last_ms, _counter
-    with _lock:
+    with _clock.lock:
         ms = int(time.time() * 1000) if now_ms is None else now_ms
-        if ms <= _last_ms:
-            ms = _last_ms
-            _counter += 1
-            if _counter > 0xFFF:
+        if ms <= _clock.last_ms:
+            ms = _clock.last_ms
+            _clock.counter += 1
+            if _clock.counter > 0xFFF:
                 ms += 1
-                _counter = 0
+                _clock.counter = 0
         else:
-            _counter = 0
-        _last_ms = ms
-        counter = _counter
+            _clock.counter = 0
+        _clock.last_ms = ms
+        counter = _clock.counter
     rand = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
     value = (ms & ((1 << 48) - 1)) << 80
     value |= 0x7 << 76

@@ -46,14 +46,16 @@ def merge_fields(
     for name, new_value in incoming.items():
         current_version = versions.get(name)
         base = base_versions.get(name)
-        if current_version is None or current_version == base:
-            if current_version is not None and current_version >= incoming_version:
-                # A replay or reordered delivery of an older write: keep the newer one.
-                continue
+        if current_version is None or (
+            current_version == base and incoming_version > current_version
+        ):
             result.values[name] = new_value
             result.versions[name] = incoming_version
             result.changed_fields.append(name)
             continue
+        # Based on the current version but with an older clock (the author's clock was
+        # behind): handled below like a concurrent write, so the value is kept in a
+        # conflict rather than dropped, and versions only ever move forward.
         if incoming_version == current_version:
             continue  # the same write delivered twice
         current_value = values.get(name)

@@ -101,8 +101,11 @@ class News2Input:
         on_oxygen = values.get("on_oxygen")
         if on_oxygen is not None and not isinstance(on_oxygen, bool):
             raise ValueError("air or oxygen must be true (oxygen) or false (air)")
-        consciousness = values.get("consciousness")
-        scale = values.get("spo2_scale")
+        consciousness, scale = values.get("consciousness"), values.get("spo2_scale", 1)
+        if consciousness is not None and consciousness not in list(Consciousness):
+            raise ValueError("level of consciousness must be one of A, C, V, P or U")
+        if isinstance(scale, bool) or scale not in list(Spo2Scale):
+            raise ValueError("SpO2 scale must be 1 or 2")
         return News2Input(
             respiration_rate=number("respiration_rate", whole=True),
             spo2=number("spo2", whole=True),
@@ -111,7 +114,7 @@ class News2Input:
             pulse=number("pulse", whole=True),
             consciousness=None if consciousness is None else Consciousness(consciousness),
             temperature=number("temperature", whole=False),
-            spo2_scale=Spo2Scale.SCALE_1 if scale is None else Spo2Scale(scale),
+            spo2_scale=Spo2Scale(scale),
         )
 
 
@@ -149,46 +152,40 @@ class News2Result:
         return {name: getattr(self, name) for name in PARAMETERS}
 
 
+# Each band is (inclusive upper bound, score), in order; the next band starts just above the
+# previous bound, so a value between the chart's whole or one-decimal steps (a temperature
+# of 35.05) scores with the band above it, as the chart's next step (35.1) would.
+Bands = tuple[tuple[float, int], ...]
+RESPIRATION_RATE_BANDS: Bands = ((8, 3), (11, 1), (20, 0), (24, 2), (math.inf, 3))
+SPO2_SCALE_1_BANDS: Bands = ((91, 3), (93, 2), (95, 1), (math.inf, 0))
+SPO2_SCALE_2_BANDS: Bands = ((83, 3), (85, 2), (87, 1), (92, 0))  # then air or oxygen decides
+SPO2_SCALE_2_ON_OXYGEN_BANDS: Bands = ((94, 1), (96, 2), (math.inf, 3))
+SYSTOLIC_BP_BANDS: Bands = ((90, 3), (100, 2), (110, 1), (219, 0), (math.inf, 3))
+PULSE_BANDS: Bands = ((40, 3), (50, 1), (90, 0), (110, 1), (130, 2), (math.inf, 3))
+TEMPERATURE_BANDS: Bands = ((35.0, 3), (36.0, 1), (38.0, 0), (39.0, 1), (math.inf, 2))
+
+
+def _banded(value: float, bands: Bands) -> int:
+    for upper, points in bands:
+        if value <= upper:
+            return points
+    raise ValueError(f"cannot score {value!r}")  # only NaN gets here
+
+
 def score_respiration_rate(rate: float) -> int:
-    if rate <= 8:
-        return 3
-    if rate <= 11:
-        return 1
-    if rate <= 20:
-        return 0
-    if rate <= 24:
-        return 2
-    return 3
+    return _banded(rate, RESPIRATION_RATE_BANDS)
 
 
 def score_spo2(spo2: float, scale: Spo2Scale, on_oxygen: bool | None) -> int | None:
     """``None`` only on scale 2 at 93% or more when air or oxygen is not recorded."""
     if scale is Spo2Scale.SCALE_1:
-        if spo2 <= 91:
-            return 3
-        if spo2 <= 93:
-            return 2
-        if spo2 <= 95:
-            return 1
-        return 0
-    if spo2 <= 83:
-        return 3
-    if spo2 <= 85:
-        return 2
-    if spo2 <= 87:
-        return 1
-    if spo2 <= 92:
-        return 0
-    # At 93% or more, scale 2 scores only for someone on oxygen: on air it is their target.
+        return _banded(spo2, SPO2_SCALE_1_BANDS)
+    if spo2 <= SPO2_SCALE_2_BANDS[-1][0]:
+        return _banded(spo2, SPO2_SCALE_2_BANDS)
+    # Above 92%, scale 2 scores only on oxygen: on air 93% or more is within target.
     if on_oxygen is None:
         return None
-    if not on_oxygen:
-        return 0
-    if spo2 <= 94:
-        return 1
-    if spo2 <= 96:
-        return 2
-    return 3
+    return _banded(spo2, SPO2_SCALE_2_ON_OXYGEN_BANDS) if on_oxygen else 0
 
 
 def score_air_or_oxygen(on_oxygen: bool) -> int:
@@ -196,29 +193,11 @@ def score_air_or_oxygen(on_oxygen: bool) -> int:
 
 
 def score_systolic_bp(systolic: float) -> int:
-    if systolic <= 90:
-        return 3
-    if systolic <= 100:
-        return 2
-    if systolic <= 110:
-        return 1
-    if systolic <= 219:
-        return 0
-    return 3
+    return _banded(systolic, SYSTOLIC_BP_BANDS)
 
 
 def score_pulse(pulse: float) -> int:
-    if pulse <= 40:
-        return 3
-    if pulse <= 50:
-        return 1
-    if pulse <= 90:
-        return 0
-    if pulse <= 110:
-        return 1
-    if pulse <= 130:
-        return 2
-    return 3
+    return _banded(pulse, PULSE_BANDS)
 
 
 def score_consciousness(level: Consciousness) -> int:
@@ -226,17 +205,7 @@ def score_consciousness(level: Consciousness) -> int:
 
 
 def score_temperature(celsius: float) -> int:
-    """Each band's upper bound is inclusive and the next starts just above it, so a reading
-    with a second decimal (35.05) scores with the band above (as 35.1)."""
-    if celsius <= 35.0:
-        return 3
-    if celsius <= 36.0:
-        return 1
-    if celsius <= 38.0:
-        return 0
-    if celsius <= 39.0:
-        return 1
-    return 2
+    return _banded(celsius, TEMPERATURE_BANDS)
 
 
 def parameter_colour(score: int) -> str:
@@ -296,17 +265,23 @@ def _maybe(value: _T | None, scorer: Callable[[_T], int]) -> int | None:
     return None if value is None else scorer(value)
 
 
+def _finite(value: float | None) -> float | None:
+    """A NaN or infinite reading is not a reading: it counts as not recorded."""
+    return value if value is not None and math.isfinite(value) else None
+
+
 def score(obs: News2Input) -> News2Result:
     """The NEWS2 score of one set of observations, to the RCP 2017 bands."""
-    spo2 = None if obs.spo2 is None else score_spo2(obs.spo2, obs.spo2_scale, obs.on_oxygen)
+    spo2_reading = _finite(obs.spo2)
+    spo2 = None if spo2_reading is None else score_spo2(spo2_reading, obs.spo2_scale, obs.on_oxygen)
     scores: dict[str, int | None] = {
-        "respiration_rate": _maybe(obs.respiration_rate, score_respiration_rate),
+        "respiration_rate": _maybe(_finite(obs.respiration_rate), score_respiration_rate),
         "spo2": spo2,
         "on_oxygen": _maybe(obs.on_oxygen, score_air_or_oxygen),
-        "systolic_bp": _maybe(obs.systolic_bp, score_systolic_bp),
-        "pulse": _maybe(obs.pulse, score_pulse),
+        "systolic_bp": _maybe(_finite(obs.systolic_bp), score_systolic_bp),
+        "pulse": _maybe(_finite(obs.pulse), score_pulse),
         "consciousness": _maybe(obs.consciousness, score_consciousness),
-        "temperature": _maybe(obs.temperature, score_temperature),
+        "temperature": _maybe(_finite(obs.temperature), score_temperature),
     }
     missing = tuple(PARAMETERS[name] for name, value in scores.items() if value is None)
     recorded = [value for value in scores.values() if value is not None]
@@ -318,13 +293,13 @@ def score(obs: News2Input) -> News2Result:
         colour = BAND_COLOURS[minimum_band]
     elif minimum_band is RiskBand.LOW:
         monitoring = "Not known until every parameter is recorded"
-        escalation = f"Record the {', '.join(missing)} to get a NEWS2 score."
+        escalation = f"Record the missing observations ({', '.join(missing)}) to get a score."
         colour = INCOMPLETE_COLOUR
     else:
         monitoring, response = _response(partial, minimum_band)
         escalation = (
-            f"Incomplete, but already at least {minimum_band.value} risk: {response} "
-            f"Record the {', '.join(missing)} to get a NEWS2 score."
+            f"Incomplete, but already at least {minimum_band.value} risk. {response} Record the "
+            f"missing observations ({', '.join(missing)}) to get a score."
         )
         colour = BAND_COLOURS[minimum_band]
     return News2Result(
@@ -373,8 +348,8 @@ def _readings(obs: News2Input) -> list[tuple[str, float]]:
     return [(name, float(value)) for name in _LIMITS if (value := getattr(obs, name)) is not None]
 
 
-def _shown(value: float) -> str:
-    return f"{value:g}"
+def _shown(value: float, unit: str = "") -> str:
+    return f"{value:g}{'' if unit in ('', '%') else ' '}{unit}"
 
 
 def _sentence_start(label: str) -> str:
@@ -387,21 +362,22 @@ def implausible(obs: News2Input) -> list[str]:
     for name, value in _readings(obs):
         limits = _LIMITS[name]
         label = PARAMETERS[name]
-        reading = f"{_sentence_start(label)} {_shown(value)} {limits.unit}"
+        reading = f"{_sentence_start(label)} {_shown(value, limits.unit)}"
         low, high = limits.possible
         if not math.isfinite(value):
             messages.append(f"The {label} is not a number: re-enter it.")
         elif value < 0:
             messages.append(f"{reading} is negative, which cannot be right: re-enter it.")
-        elif value <= 0 and name in ("pulse", "respiration_rate"):
+        elif value == 0 and name in ("pulse", "respiration_rate"):
             messages.append(
-                f"{reading} cannot be scored. If the resident has no {label}, start your "
+                f"{reading} cannot be scored. If the resident "
+                f"{'has no pulse' if name == 'pulse' else 'is not breathing'}, start your "
                 "emergency procedure now; otherwise check and re-enter it."
             )
         elif name == "temperature" and 86 <= value <= 113:
             messages.append(
                 f"{reading} looks like degrees Fahrenheit "
-                f"({_shown(round((value - 32) * 5 / 9, 1))} °C): enter it in °C."
+                f"({_shown(round((value - 32) * 5 / 9, 1), '°C')}): enter it in °C."
             )
         elif value > high and name == "spo2":
             messages.append(f"{reading} is impossible: SpO2 cannot be over 100%. Re-enter it.")
@@ -427,7 +403,7 @@ def unusual(obs: News2Input) -> list[str]:
         if value < usual_low or value > usual_high:
             label = PARAMETERS[name]
             messages.append(
-                f"{_sentence_start(label)} {_shown(value)} {limits.unit} is unusual: check it "
+                f"{_sentence_start(label)} {_shown(value, limits.unit)} is unusual: check it "
                 "(re-measure if you can) and confirm."
             )
     return messages

@@ -16,13 +16,19 @@ def check_digit(first_nine: str) -> int | None:
     return remainder
 
 
+def _ascii_digits(text: str) -> bool:
+    # str.isdigit() is also true for "²" and for other scripts' digits, which int() rejects
+    # or an NHS number must not contain.
+    return text.isascii() and text.isdigit()
+
+
 def normalise(text: str) -> str:
     return "".join(ch for ch in text if not ch.isspace() and ch != "-")
 
 
 def is_valid(text: str) -> bool:
     digits = normalise(text)
-    if len(digits) != 10 or not digits.isdigit():
+    if len(digits) != 10 or not _ascii_digits(digits):
         return False
     expected = check_digit(digits[:9])
     return expected is not None and expected == int(digits[9])
@@ -31,7 +37,7 @@ def is_valid(text: str) -> bool:
 def validation_error(text: str) -> str | None:
     """A sentence for a person when ``text`` is not a valid NHS number, else None."""
     digits = normalise(text)
-    if not digits.isdigit():
+    if not _ascii_digits(digits):
         return "An NHS number has only digits (spaces are fine)."
     if len(digits) != 10:
         return f"An NHS number has 10 digits; this has {len(digits)}."

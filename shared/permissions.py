@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-CARE_ROLES = frozenset({"care_assistant", "senior_carer", "nurse", "deputy_manager", "home_manager"})
+CARE_ROLES = frozenset(
+    {"care_assistant", "senior_carer", "nurse", "deputy_manager", "home_manager"}
+)
 SENIOR_ROLES = frozenset({"senior_carer", "nurse", "deputy_manager", "home_manager"})
 MANAGER_ROLES = frozenset({"deputy_manager", "home_manager", "provider_admin"})
 ADMIN_ROLES = frozenset({"provider_admin", "it_admin"})

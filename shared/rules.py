@@ -51,6 +51,13 @@ Rule = Callable[[AppliedChange, RecordLookup], list[ReviewDraft]]
 CLINICAL_EVENT_ENTITIES = frozenset({"care_note", "observation"})
 
 
+def _brief(value: Any) -> str:
+    # Both values are kept whole in "values"; the message must fit the review item's 1000
+    # characters whatever was typed into a long field such as "about me".
+    text = repr(value)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
 def conflict_review(
     entity: str, record_id: str, resident_id: str | None, conflict: FieldConflict, occurred_at: str
 ) -> ReviewDraft:
@@ -62,7 +69,8 @@ def conflict_review(
             "rule": "same_field_edited_concurrently",
             "message": (
                 f"Two people changed the {conflict.field.replace('_', ' ')} at the same time. "
-                f"Showing {conflict.kept_value!r}; the other value was {conflict.other_value!r}."
+                f"Showing {_brief(conflict.kept_value)}; "
+                f"the other value was {_brief(conflict.other_value)}."
             ),
             "subject_entity": entity,
             "subject_id": record_id,

@@ -117,21 +117,23 @@ def verify(conn: sa.Connection, tenant_id: str) -> VerifyResult:
     prev = GENESIS
     expected_seq = 0
     count = 0
-    result = conn.execution_options(yield_per=20000).execute(
+    # A streamed (server-side) cursor: closed by the ``with`` when a broken entry ends the
+    # walk early, rather than left open until garbage collection.
+    with conn.execution_options(yield_per=20000).execute(
         sa.select(audit_log).where(audit_log.c.tenant_id == tenant_id).order_by(audit_log.c.seq)
-    )
-    for row in result.mappings():
-        expected_seq += 1
-        count += 1
-        seq = int(row["seq"])
-        if seq != expected_seq:
-            return VerifyResult(count, expected_seq, f"entry {expected_seq} is missing")
-        if row["prev_hash"] != prev:
-            return VerifyResult(count, seq, f"entry {seq} does not follow entry {seq - 1}")
-        computed = entry_hash(prev, tenant_id, seq, _at_text(row["at"]), dict(row))
-        if computed != row["hash"]:
-            return VerifyResult(count, seq, f"entry {seq} was changed")
-        prev = row["hash"]
+    ) as result:
+        for row in result.mappings():
+            expected_seq += 1
+            count += 1
+            seq = int(row["seq"])
+            if seq != expected_seq:
+                return VerifyResult(count, expected_seq, f"entry {expected_seq} is missing")
+            if row["prev_hash"] != prev:
+                return VerifyResult(count, seq, f"entry {seq} does not follow entry {seq - 1}")
+            computed = entry_hash(prev, tenant_id, seq, _at_text(row["at"]), dict(row))
+            if computed != row["hash"]:
+                return VerifyResult(count, seq, f"entry {seq} was changed")
+            prev = row["hash"]
     if expected_seq != int(head.audit_seq) or prev != (head.audit_head or GENESIS):
         return VerifyResult(
             count, expected_seq + 1, f"entries after {expected_seq} were removed"

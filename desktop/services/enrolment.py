@@ -13,6 +13,18 @@ from desktop.store import files, meta
 from desktop.store.keys import choose_key_store
 from desktop.sync.client import SyncClient
 from desktop.sync.engine import ProgressCallback
+from desktop.sync.errors import Offline
+
+
+def default_data_dir() -> Path:
+    """Where this PC keeps its records unless told otherwise (``WCN_DATA_DIR`` or the
+    platform's per-machine data folder)."""
+    return files.default_data_dir()
+
+
+def is_enrolled(data_dir: Path) -> bool:
+    """True when ``data_dir`` holds a care record store (the PC was enrolled)."""
+    return files.exists(data_dir)
 
 
 def enrol(
@@ -42,6 +54,12 @@ def enrol(
     client = SyncClient(server_url, http=http)
     try:
         reply = client.enrol(code.strip(), name or device_name())
+    except Offline:
+        # The sync wording ("saved on this PC, sent later") does not fit here: nothing is set up.
+        raise Offline(
+            f"The server at {server_url} cannot be reached. Check the address and that this PC "
+            "is connected to the network, then try again. Nothing was set up on this PC."
+        ) from None
     finally:
         client.close()
     store = files.create(data_dir, keys)
@@ -61,5 +79,9 @@ def enrol(
         raise
     context = AppContext(store, data_dir, http=http)
     if bootstrap:
-        context.sync_engine().sync(progress)
+        sync_client = context.client()
+        try:
+            context.sync_engine(sync_client).sync(progress)
+        finally:
+            sync_client.close()
     return context

@@ -59,7 +59,7 @@ def _summary(record: StoredRecord) -> str:
         if isinstance(details, dict) and details.get("fluid_ml"):
             parts.insert(0, f"{details['fluid_ml']} ml")
         if isinstance(details, dict) and details.get("next_turn_due"):
-            parts.append(f"(next turn due {details['next_turn_due'][11:16]})")
+            parts.append(f"(next turn due {_local_clock(str(details['next_turn_due']))})")
         return " ".join(p for p in parts if p).strip()
     if record.entity == "observation":
         values = f.get("values") or {}
@@ -69,6 +69,14 @@ def _summary(record: StoredRecord) -> str:
     if record.entity == "review_item":
         return f"Review: {f.get('message', '')}"
     return ""
+
+
+def _local_clock(iso: str) -> str:
+    """HH:MM in this PC's time zone (times are stored in UTC; UK clocks are UTC+1 in summer)."""
+    try:
+        return dt.datetime.fromisoformat(iso).astimezone().strftime("%H:%M")
+    except ValueError:
+        return iso[11:16]
 
 
 def _label(record: StoredRecord) -> str:
@@ -199,6 +207,18 @@ class NoteService:
             "amend_reason": reason.strip(),
         }
         return self._create("care_note", fields).record_id
+
+    def current_text(self, note_id: str) -> str:
+        """What a note reads now (its latest amendment's text): where a correction starts."""
+        original = self._original(note_id)
+        with self._context.store.read() as conn:
+            events = records_repo.for_resident(
+                conn, original.resident_id or "", ("care_note",), since=original.occurred_at
+            )
+        chain = sorted((e for e in events if e.fields.get("amends_id") == note_id),
+                       key=lambda e: e.hlc)
+        latest = chain[-1] if chain else original
+        return str(latest.fields.get("text") or "")
 
     def mark_entered_in_error(self, note_id: str, reason: str) -> str:
         original = self._original(note_id)

@@ -125,6 +125,20 @@ class ResidentService:
             alerts_for(record.fields),
         )
 
+    def refresh(self, resident_id: str) -> ResidentProfile:
+        """The profile of a record already opened with ``get()``, read again (after a sync, say)
+        without recording another view: the screen showing it has not been opened again."""
+        self._session.require()
+        with self._context.store.read() as conn:
+            record = records_repo.get(conn, resident_id)
+            if record is None or record.entity != "resident":
+                raise InvalidInput("That resident is not on this PC.")
+            units = {u.record_id: u.fields["name"] for u in records_repo.by_entity(conn, "unit")}
+        return ResidentProfile(
+            resident_id, record.fields, units.get(record.fields.get("unit_id", ""), ""),
+            alerts_for(record.fields),
+        )
+
     def update_profile(self, resident_id: str, changes: dict[str, Any]) -> ResidentProfile:
         user = self._session.require()
         cleaned = dict(changes)

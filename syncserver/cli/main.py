@@ -29,8 +29,14 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
+# Databases opened by the running command, disposed by ``main`` when it ends: a pool left
+# to the garbage collector leaves its connections open until then.
+_opened: list[Database] = []
+
+
 def _open(args: argparse.Namespace, *, require_current: bool = True) -> Database:
     db = open_database(_settings(args).database_url)
+    _opened.append(db)
     check_reachable(db)
     if require_current:
         migrate.check_current(db)
@@ -262,6 +268,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         complain(f"Database error: {exc.__class__.__name__}")
     except KeyboardInterrupt:
         return 130
+    finally:
+        while _opened:
+            _opened.pop().dispose()
     return 2
 
 

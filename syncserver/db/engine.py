@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from syncserver.errors import ConfigError
 
@@ -22,7 +22,13 @@ def normalise_url(url: str) -> str:
 def _sqlite_engine(url: sa.URL, *, immediate: bool) -> Engine:
     database = url.database
     if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(
+                f"Cannot create the folder {folder} for the database: {exc.strerror}."
+            ) from None
     engine = sa.create_engine(
         url,
         connect_args={"timeout": 30, "check_same_thread": False},
@@ -82,15 +88,20 @@ def open_database(url: str) -> Database:
             )
         engine = sa.create_engine(parsed, pool_size=10, max_overflow=10, pool_pre_ping=True)
         return Database(url, engine, engine)
-    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
-        raise ConfigError(f"The database URL {url!r} cannot be used: {exc}.") from None
+    except ArgumentError:
+        raise ConfigError(
+            f"{url!r} is not a database URL: use sqlite:///PATH or postgresql://USER@HOST/DB."
+        ) from None
+    except (NoSuchModuleError, ValueError) as exc:
+        reason = str(exc).rstrip(".")
+        raise ConfigError(f"The database URL {safe_url(url)} cannot be used: {reason}.") from None
 
 
 def check_reachable(db: Database) -> None:
     try:
         with db.reader.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
-    except OperationalError as exc:
+    except DBAPIError as exc:  # not only OperationalError: "file is not a database" too
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise ConfigError(f"Cannot open the database at {safe_url(db.url)}: {reason}") from None
 

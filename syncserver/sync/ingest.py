@@ -101,6 +101,9 @@ def ingest(conn: sa.Connection, device: DeviceContext, batch: list[Change]) -> I
         expected += 1
 
     known_ids = [c.change_id for c in fresh]
+    if len(set(known_ids)) != len(known_ids):
+        # Caught here: the primary key would otherwise fail the insert as a server error.
+        raise Conflict("A change id appears twice in one batch.", code="change_id_reused")
     already = set(
         conn.execute(
             sa.select(changes.c.change_id).where(
@@ -145,13 +148,18 @@ def ingest(conn: sa.Connection, device: DeviceContext, batch: list[Change]) -> I
         # record is kept (nothing on the floor is lost); sign-in is what is refused.
         row = rows.get(change.record_id)
         creating = row is None
+        # Whose record it is comes before what may be done to it, so a refusal never tells
+        # a PC about a record outside its home. An update names a record that must exist
+        # in this tenant (another tenant's id is simply unknown here).
+        if row is not None and (row.entity != change.entity or row.home_id != device.home_id):
+            _refuse(change, "no such record", "not_found", Forbidden)
+        if row is None and change.op == "update":
+            _refuse(change, "no such record", "not_found", Forbidden)
         refusal = permissions.write_refusal(
             role, change.entity, list(change.fields), creating=creating
         )
         if refusal:
             _refuse(change, refusal, "permission_denied", Forbidden)
-        if row is not None and (row.entity != change.entity or row.home_id != device.home_id):
-            _refuse(change, "no such record", "not_found", Forbidden)
         if entity.kind is ent.Kind.EVENT and change.op != "create":
             _refuse(change, "clinical records are never changed; add an amendment", "append_only", BadRequest)
         try:
@@ -235,7 +243,8 @@ def ingest(conn: sa.Connection, device: DeviceContext, batch: list[Change]) -> I
         ]
         drafts.extend(rules.run_rules(applied, lookup))
         for draft in drafts:
-            if draft.record_id in rows:
+            # Review ids are stable, so an earlier batch may have raised this one already.
+            if draft.record_id in rows or _stored(conn, device.tenant_id, draft.record_id):
                 continue
             rows[draft.record_id] = _Row(
                 "review_item",
@@ -282,6 +291,17 @@ def _resident_of(entity: ent.EntityType, change: Change, row: _Row | None) -> st
         return row.resident_id
     value = change.fields.get(entity.resident_field)
     return value if isinstance(value, str) else None
+
+
+def _stored(conn: sa.Connection, tenant_id: str, record_id: str) -> bool:
+    return (
+        conn.execute(
+            sa.select(records.c.record_id).where(
+                records.c.tenant_id == tenant_id, records.c.record_id == record_id
+            )
+        ).first()
+        is not None
+    )
 
 
 def _load_rows(conn: sa.Connection, tenant_id: str, batch: list[Change]) -> dict[str, _Row]:

@@ -53,8 +53,8 @@ class ScratchDatabase:
 
     @property
     def url(self) -> str:
-        return make_url(self.admin_url).set(database=self.name).render_as_string(
-            hide_password=False
+        return (
+            make_url(self.admin_url).set(database=self.name).render_as_string(hide_password=False)
         )
 
 

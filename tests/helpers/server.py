@@ -31,7 +31,7 @@ from syncserver.api.app import create_app
 from syncserver.config import Settings
 from syncserver.db import migrate
 from syncserver.db.engine import Database, open_database
-from syncserver.db.tables import changes, devices, records
+from syncserver.db.tables import audit_log, changes, devices, records
 
 JWT_SECRET = "x" * 40
 
@@ -202,11 +202,12 @@ def push(
     changes: Sequence[Change],
     protocol: int = PROTOCOL_VERSION,
 ) -> httpx.Response:
-    return client.post(
+    response: httpx.Response = client.post(
         "/v1/sync/push",
         content=push_body(changes, protocol),
         headers={**headers, "content-type": "application/json"},
     )
+    return response
 
 
 def push_ok(
@@ -298,21 +299,48 @@ def footprint(db: Database, tenant_id: str) -> Footprint:
         def count(table: sa.Table) -> int:
             return int(
                 conn.execute(
-                    sa.select(sa.func.count()).select_from(table).where(
-                        table.c.tenant_id == tenant_id
-                    )
+                    sa.select(sa.func.count())
+                    .select_from(table)
+                    .where(table.c.tenant_id == tenant_id)
                 ).scalar_one()
             )
 
         acked = {
             str(row.id): int(row.acked_seq)
             for row in conn.execute(
-                sa.select(devices.c.id, devices.c.acked_seq).where(
-                    devices.c.tenant_id == tenant_id
-                )
+                sa.select(devices.c.id, devices.c.acked_seq).where(devices.c.tenant_id == tenant_id)
             )
         }
         return Footprint(count(records), count(changes), acked)
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    seq: int
+    action: str
+    user_id: str | None
+    device_id: str | None
+    subject: str | None
+    detail: dict[str, Any]
+
+
+def audit_rows(db: Database, tenant_id: str, action: str | None = None) -> list[AuditRow]:
+    query = sa.select(audit_log).where(audit_log.c.tenant_id == tenant_id)
+    if action is not None:
+        query = query.where(audit_log.c.action == action)
+    with db.reader.connect() as conn:
+        rows = conn.execute(query.order_by(audit_log.c.seq)).mappings().all()
+    return [
+        AuditRow(
+            int(r["seq"]),
+            r["action"],
+            r["user_id"],
+            r["device_id"],
+            r["subject"],
+            json.loads(r["detail"]),
+        )
+        for r in rows
+    ]
 
 
 class Enrol(Protocol):

@@ -1,0 +1,1 @@
+"""One module per screen: enrolment, sign-in, residents, a resident's record, reviews."""

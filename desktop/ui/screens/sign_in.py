@@ -1,0 +1,279 @@
+"""Sign in, switch user, or unlock: tap your name, then your password or PIN. Always says who
+is (or was) signed in."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QPainter
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPushButton,
+    QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.services.session import CurrentUser, StaffMember
+from desktop.ui.context import UiContext
+from desktop.ui.formatting import role_label
+from desktop.ui.models.rows import ROW_ROLE
+from desktop.ui.models.staff import StaffListModel
+from desktop.ui.theme import Theme, set_role
+from desktop.ui.widgets.avatar import initials_of, paint_avatar
+from desktop.ui.widgets.field_errors import FieldErrors
+from desktop.ui.widgets.pin_pad import PinPad
+from desktop.ui.widgets.touch import enable_touch_scrolling
+from shared.errors import WcnError
+
+TILE = QSize(260, 76)
+
+
+class StaffTileDelegate(QStyledItemDelegate):
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._theme = theme
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        return TILE
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        staff = index.data(ROW_ROLE)
+        if not isinstance(staff, StaffMember):
+            return
+        c = self._theme.colours
+        rect = option.rect.adjusted(4, 4, -4, -4)  # type: ignore[attr-defined]
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(c.q("focus" if option.state & QStyle.StateFlag.State_HasFocus else "border"))  # type: ignore[attr-defined]
+        painter.setBrush(c.q("selection" if selected else "surface"))
+        painter.drawRoundedRect(rect, 6, 6)
+        avatar = QRect(rect.left() + 10, rect.top() + (rect.height() - 44) // 2, 44, 44)
+        paint_avatar(painter, avatar.toRectF(), initials_of(staff.display_name), staff.user_id)
+        text_left = avatar.right() + 12
+        font = QFont(option.font)  # type: ignore[attr-defined]
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(c.q("selection_text" if selected else "text"))
+        top = QRect(text_left, rect.top() + 8, rect.right() - text_left - 6, rect.height() // 2 - 8)
+        painter.drawText(top, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         painter.fontMetrics().elidedText(staff.display_name,
+                                                          Qt.TextElideMode.ElideRight, top.width()))
+        font.setBold(False)
+        painter.setFont(font)
+        bottom = top.translated(0, top.height())
+        role = role_label(staff.role) + ("  ·  PIN" if staff.has_pin else "")
+        painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, role)
+        painter.restore()
+
+
+class SignInScreen(QWidget):
+    signed_in = Signal(object)  # CurrentUser
+
+    def __init__(self, ui: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Page")
+        self._ui = ui
+        self._selected: StaffMember | None = None
+        self.errors = FieldErrors()
+
+        self.title = QLabel("Who is signing in?")
+        set_role(self.title, "title")
+        self.status_label = QLabel("Nobody is signed in.")
+        set_role(self.status_label, "heading")
+        self.status_label.setAccessibleName("Who is signed in")
+        self.model = StaffListModel(self)
+        self.staff_view = QListView()
+        self.staff_view.setAccessibleName("Staff of this home")
+        self.staff_view.setModel(self.model)
+        self.staff_view.setItemDelegate(StaffTileDelegate(ui.theme, self.staff_view))
+        self.staff_view.setViewMode(QListView.ViewMode.IconMode)
+        self.staff_view.setFlow(QListView.Flow.LeftToRight)
+        self.staff_view.setWrapping(True)
+        self.staff_view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.staff_view.setMovement(QListView.Movement.Static)
+        self.staff_view.setUniformItemSizes(True)
+        self.staff_view.setSpacing(4)
+        self.staff_view.selectionModel().currentChanged.connect(self._chosen)
+        self.staff_view.activated.connect(lambda _index: self._focus_secret())
+        enable_touch_scrolling(self.staff_view)
+
+        self.username_edit = QLineEdit()
+        self.username_edit.setAccessibleName("Username")
+        self.username_edit.setPlaceholderText("Tap your name, or type your username")
+        self.password_edit = QLineEdit()
+        self.password_edit.setAccessibleName("Password")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit.returnPressed.connect(self.submit_password)
+        self.sign_in_button = QPushButton("&Sign in")
+        set_role(self.sign_in_button, "primary")
+        self.sign_in_button.clicked.connect(self.submit_password)
+        self.pin_edit = QLineEdit()
+        self.pin_edit.setAccessibleName("PIN")
+        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_edit.setMaxLength(8)
+        self.pin_edit.returnPressed.connect(self.submit_pin)
+        self.pin_button = QPushButton("Sign in with &PIN")
+        set_role(self.pin_button, "primary")
+        self.pin_button.clicked.connect(self.submit_pin)
+        use_password = QPushButton("Use my password instead")
+        use_password.clicked.connect(lambda: self._show_mode(pin=False))
+
+        password_page = QWidget()
+        pw = QVBoxLayout(password_page)
+        pw.setContentsMargins(0, 0, 0, 0)
+        password_label = QLabel("&Password")
+        password_label.setBuddy(self.password_edit)
+        pw.addWidget(password_label)
+        pw.addWidget(self.password_edit)
+        pw.addWidget(self.errors.add("password", self.password_edit))
+        pw.addWidget(self.sign_in_button)
+        pw.addStretch(1)
+        pin_page = QWidget()
+        pn = QVBoxLayout(pin_page)
+        pn.setContentsMargins(0, 0, 0, 0)
+        pn.addWidget(QLabel("PIN"))
+        pn.addWidget(self.pin_edit)
+        pn.addWidget(self.errors.add("pin", self.pin_edit))
+        pn.addWidget(PinPad(self.pin_edit))
+        pn.addWidget(self.pin_button)
+        pn.addWidget(use_password)
+        self.secret_stack = QStackedWidget()
+        self.secret_stack.addWidget(password_page)
+        self.secret_stack.addWidget(pin_page)
+
+        self.hint_label = QLabel(ui.launch.demo_hint or "")
+        self.hint_label.setWordWrap(True)
+        self.hint_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        set_role(self.hint_label, "warning")
+        self.hint_label.setVisible(bool(ui.launch.demo_hint))
+
+        card = QFrame()
+        card.setObjectName("Card")
+        card.setFixedWidth(380)
+        side = QVBoxLayout(card)
+        side.setContentsMargins(20, 16, 20, 16)
+        username_label = QLabel("&Username")
+        username_label.setBuddy(self.username_edit)
+        side.addWidget(username_label)
+        side.addWidget(self.username_edit)
+        side.addWidget(self.secret_stack, 1)
+
+        body = QHBoxLayout()
+        body.addWidget(self.staff_view, 1)
+        body.addWidget(card)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.addWidget(self.title)
+        layout.addWidget(self.status_label)
+        layout.addLayout(body, 1)
+        layout.addWidget(self.hint_label)
+
+    # --- what the main window tells it -----------------------------------------------------
+
+    def show_locked(self, previous: CurrentUser | None) -> None:
+        """Called when the PC locks or someone chooses Switch user."""
+        if previous is None:
+            self.status_label.setText("Nobody is signed in.")
+        else:
+            self.status_label.setText(
+                f"Locked. {previous.display_name} was signed in: sign in again to carry on "
+                "where you left off, or tap your own name."
+            )
+        self.password_edit.clear()
+        self.pin_edit.clear()
+        self.errors.clear()
+        self._set_working(False)
+
+    def refresh(self) -> None:
+        device = self._ui.services.context.device
+        self.title.setText(f"Who is signing in? · {device.home_name}")
+        self._ui.runner.run(self._ui.services.session.staff, self._show_staff)
+
+    def _show_staff(self, staff: list[StaffMember]) -> None:
+        self._ui.staff_names = {s.user_id: s.display_name for s in staff}
+        self.model.set_rows(staff)
+
+    # --- choosing a person -----------------------------------------------------------------
+
+    def choose(self, username: str) -> None:
+        for row, staff in enumerate(self.model.rows):
+            if staff.username == username:
+                self.staff_view.setCurrentIndex(self.model.index(row, 0))
+                return
+        self.username_edit.setText(username)
+
+    def _chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        staff = current.data(ROW_ROLE)
+        self._selected = staff if isinstance(staff, StaffMember) else None
+        if self._selected is None:
+            return
+        self.username_edit.setText(self._selected.username)
+        self.errors.clear()
+        self._show_mode(pin=self._selected.has_pin)
+
+    def _show_mode(self, *, pin: bool) -> None:
+        self.secret_stack.setCurrentIndex(1 if pin else 0)
+        self._focus_secret()
+
+    def _focus_secret(self) -> None:
+        target = self.pin_edit if self.secret_stack.currentIndex() == 1 else self.password_edit
+        target.setFocus()
+
+    # --- signing in ------------------------------------------------------------------------
+
+    def submit_password(self) -> None:
+        if not self.sign_in_button.isEnabled():
+            return
+        username, password = self.username_edit.text(), self.password_edit.text()
+        self.errors.clear()
+        self._set_working(True)
+        session = self._ui.services.session
+        self._ui.runner.run(
+            lambda: session.sign_in(username, password), self._done, on_failure=self._failed
+        )
+
+    def submit_pin(self) -> None:
+        staff = self._selected
+        if staff is None or not self.pin_button.isEnabled():
+            return
+        pin = self.pin_edit.text()
+        self.errors.clear()
+        self._set_working(True)
+        session = self._ui.services.session
+        self._ui.runner.run(
+            lambda: session.sign_in_with_pin(staff.user_id, pin), self._done,
+            on_failure=self._failed,
+        )
+
+    def _set_working(self, working: bool) -> None:
+        self.sign_in_button.setEnabled(not working)
+        self.pin_button.setEnabled(not working)
+        self.sign_in_button.setText("Checking…" if working else "&Sign in")
+
+    def _done(self, user: CurrentUser) -> None:
+        self._set_working(False)
+        self.password_edit.clear()
+        self.pin_edit.clear()
+        self.signed_in.emit(user)
+
+    def _failed(self, error: WcnError) -> None:
+        self._set_working(False)
+        pin_mode = self.secret_stack.currentIndex() == 1
+        field = getattr(error, "field", None) or ("pin" if pin_mode else "password")
+        self.errors.show(field, error.message)
+        (self.pin_edit if pin_mode else self.password_edit).selectAll()

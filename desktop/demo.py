@@ -115,8 +115,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m desktop.demo")
     parser.add_argument("--dir", default=".demo", help="where the demo keeps its state")
     parser.add_argument("--reset", action="store_true", help="start again with fresh demo data")
-    parser.add_argument("--self-check", action="store_true",
-                        help="set everything up, open the main window offscreen, then exit")
+    parser.add_argument(
+        "--self-check",
+        action="store_true",
+        help="set everything up, open the main window offscreen, then exit",
+    )
     args = parser.parse_args(argv)
     if args.self_check:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -182,8 +185,11 @@ def _sign_in_hint(init_output: str) -> str:
         ),
         "",
     )
-    users = [line.split()[0] + " (" + line.split()[1].replace("_", " ") + ")"
-             for line in lines if line and len(line.split()) == 2 and "." in line.split()[0]]
+    users = [
+        line.split()[0] + " (" + line.split()[1].replace("_", " ") + ")"
+        for line in lines
+        if line and len(line.split()) == 2 and "." in line.split()[0]
+    ]
     if not password:
         return "Demo data: see .demo/accounts.txt"
     return f"Demo sign-in — password for everyone: {password}\n" + ", ".join(users[:6])

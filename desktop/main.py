@@ -11,12 +11,17 @@ from desktop.cli.commands import add_subcommands, run
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="writecarenotes", description="WriteCareNotes for care homes")
+    parser = argparse.ArgumentParser(
+        prog="writecarenotes", description="WriteCareNotes for care homes"
+    )
     parser.add_argument("--version", action="version", version=f"WriteCareNotes {__version__}")
     parser.add_argument("--data-dir", help="where this PC keeps its records")
     parser.add_argument("--key-dir", help="folder for the key file (no credential store)")
-    parser.add_argument("--self-check", action="store_true",
-                        help="open the store and the main window offscreen, then exit")
+    parser.add_argument(
+        "--self-check",
+        action="store_true",
+        help="open the store and the main window offscreen, then exit",
+    )
     parser.add_argument("--demo-hint", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command")
     add_subcommands(sub)

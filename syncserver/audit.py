@@ -135,7 +135,5 @@ def verify(conn: sa.Connection, tenant_id: str) -> VerifyResult:
                 return VerifyResult(count, seq, f"entry {seq} was changed")
             prev = row["hash"]
     if expected_seq != int(head.audit_seq) or prev != (head.audit_head or GENESIS):
-        return VerifyResult(
-            count, expected_seq + 1, f"entries after {expected_seq} were removed"
-        )
+        return VerifyResult(count, expected_seq + 1, f"entries after {expected_seq} were removed")
     return VerifyResult(count, None, None)

@@ -19,7 +19,9 @@ CHANNEL = "wcn:live"
 
 class LiveHub:
     def __init__(self, redis_url: str = "") -> None:
-        self._subscribers: dict[tuple[str, str], set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[str]]]] = defaultdict(set)
+        self._subscribers: dict[
+            tuple[str, str], set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[str]]]
+        ] = defaultdict(set)
         self._lock = threading.Lock()
         self._redis_url = redis_url
         self._redis: Any = None

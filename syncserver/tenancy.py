@@ -31,7 +31,11 @@ def create_tenant(conn: sa.Connection, name: str, tenant_id: str | None = None) 
     tenant_id = tenant_id or new_id()
     conn.execute(
         sa.insert(tenants).values(
-            id=tenant_id, name=name, seq=0, audit_seq=0, audit_head="",
+            id=tenant_id,
+            name=name,
+            seq=0,
+            audit_seq=0,
+            audit_head="",
             created_at=dt.datetime.now(dt.UTC),
         )
     )
@@ -115,8 +119,10 @@ def update_server_record(
     ent.validate_fields(row.entity, fields, partial=True)
     seq = int(
         conn.execute(
-            sa.update(tenants).where(tenants.c.id == tenant_id)
-            .values(seq=tenants.c.seq + 1).returning(tenants.c.seq)
+            sa.update(tenants)
+            .where(tenants.c.id == tenant_id)
+            .values(seq=tenants.c.seq + 1)
+            .returning(tenants.c.seq)
         ).scalar_one()
     )
     hlc = SERVER_CLOCK.now()
@@ -170,8 +176,13 @@ def add_user(
     user_id = user_id or new_id()
     conn.execute(
         sa.insert(users).values(
-            id=user_id, tenant_id=tenant_id, username=username,
-            password_hash=hash_password(password), role=role, active=True, failed_logins=0,
+            id=user_id,
+            tenant_id=tenant_id,
+            username=username,
+            password_hash=hash_password(password),
+            role=role,
+            active=True,
+            failed_logins=0,
         )
     )
     write_server_records(
@@ -179,9 +190,17 @@ def add_user(
         tenant_id,
         [
             SeedRecord(
-                "staff_user", user_id, None, None,
-                {"username": username, "display_name": display_name, "role": role,
-                 "home_ids": home_ids, "active": True},
+                "staff_user",
+                user_id,
+                None,
+                None,
+                {
+                    "username": username,
+                    "display_name": display_name,
+                    "role": role,
+                    "home_ids": home_ids,
+                    "active": True,
+                },
                 int(time.time() * 1000),
             )
         ],
@@ -208,7 +227,9 @@ def issue_enrol_code(conn: sa.Connection, tenant_id: str, home_id: str, minutes:
     code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
     conn.execute(
         sa.insert(enrol_codes).values(
-            code_hash=secret_digest(normalise_code(code)), tenant_id=tenant_id, home_id=home_id,
+            code_hash=secret_digest(normalise_code(code)),
+            tenant_id=tenant_id,
+            home_id=home_id,
             expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=minutes),
         )
     )
@@ -235,18 +256,29 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 def enrol_device(conn: sa.Connection, code: str, device_name: str, app_version: str) -> Enrolment:
-    code_row = conn.execute(
-        sa.select(enrol_codes).where(enrol_codes.c.code_hash == secret_digest(normalise_code(code)))
-    ).mappings().one_or_none()
+    code_row = (
+        conn.execute(
+            sa.select(enrol_codes).where(
+                enrol_codes.c.code_hash == secret_digest(normalise_code(code))
+            )
+        )
+        .mappings()
+        .one_or_none()
+    )
     if code_row is None:
-        raise AuthError("That enrolment code is not valid: check it, or ask IT for a new one.",
-                        code="enrol_code_invalid")
+        raise AuthError(
+            "That enrolment code is not valid: check it, or ask IT for a new one.",
+            code="enrol_code_invalid",
+        )
     if code_row["used_at"] is not None:
-        raise AuthError("That enrolment code has already been used: ask IT for a new one.",
-                        code="enrol_code_used")
+        raise AuthError(
+            "That enrolment code has already been used: ask IT for a new one.",
+            code="enrol_code_used",
+        )
     if _aware(code_row["expires_at"]) < dt.datetime.now(dt.UTC):
-        raise AuthError("That enrolment code has expired: ask IT for a new one.",
-                        code="enrol_code_expired")
+        raise AuthError(
+            "That enrolment code has expired: ask IT for a new one.", code="enrol_code_expired"
+        )
     device_id = new_id()
     secret = new_secret()
     now = dt.datetime.now(dt.UTC)
@@ -257,27 +289,54 @@ def enrol_device(conn: sa.Connection, code: str, device_name: str, app_version: 
         .values(used_at=now, device_id=device_id)
     ).rowcount
     if claimed != 1:
-        raise AuthError("That enrolment code has already been used: ask IT for a new one.",
-                        code="enrol_code_used")
+        raise AuthError(
+            "That enrolment code has already been used: ask IT for a new one.",
+            code="enrol_code_used",
+        )
     conn.execute(
         sa.insert(devices).values(
-            id=device_id, tenant_id=tenant_id, home_id=home_id, name=device_name,
-            secret_hash=secret_digest(secret), status="active", app_version=app_version,
-            acked_seq=0, enrolled_at=now, last_seen_at=now,
+            id=device_id,
+            tenant_id=tenant_id,
+            home_id=home_id,
+            name=device_name,
+            secret_hash=secret_digest(secret),
+            status="active",
+            app_version=app_version,
+            acked_seq=0,
+            enrolled_at=now,
+            last_seen_at=now,
         )
     )
-    audit.append(conn, tenant_id, [audit.AuditEntry("device.enrolled", device_id=device_id,
-                                                    subject=home_id, detail={"name": device_name})])
-    tenant_name = conn.execute(sa.select(tenants.c.name).where(tenants.c.id == tenant_id)).scalar_one()
-    home_fields = conn.execute(
-        sa.select(records.c.fields).where(records.c.tenant_id == tenant_id, records.c.record_id == home_id)
+    audit.append(
+        conn,
+        tenant_id,
+        [
+            audit.AuditEntry(
+                "device.enrolled",
+                device_id=device_id,
+                subject=home_id,
+                detail={"name": device_name},
+            )
+        ],
+    )
+    tenant_name = conn.execute(
+        sa.select(tenants.c.name).where(tenants.c.id == tenant_id)
     ).scalar_one()
-    return Enrolment(device_id, secret, tenant_id, tenant_name, home_id, json.loads(home_fields)["name"])
+    home_fields = conn.execute(
+        sa.select(records.c.fields).where(
+            records.c.tenant_id == tenant_id, records.c.record_id == home_id
+        )
+    ).scalar_one()
+    return Enrolment(
+        device_id, secret, tenant_id, tenant_name, home_id, json.loads(home_fields)["name"]
+    )
 
 
 def revoke_device(conn: sa.Connection, device_id: str) -> None:
     tenant_id = conn.execute(
-        sa.update(devices).where(devices.c.id == device_id).values(status="revoked")
+        sa.update(devices)
+        .where(devices.c.id == device_id)
+        .values(status="revoked")
         .returning(devices.c.tenant_id)
     ).scalar_one_or_none()
     if tenant_id is None:
@@ -295,8 +354,12 @@ def seed_provider(conn: sa.Connection, provider: DemoProvider) -> None:
             password_hashes[staff.password] = hash_password(staff.password)
         conn.execute(
             sa.insert(users).values(
-                id=staff.user_id, tenant_id=provider.tenant_id, username=staff.username,
-                password_hash=password_hashes[staff.password], role=staff.role, active=True,
+                id=staff.user_id,
+                tenant_id=provider.tenant_id,
+                username=staff.username,
+                password_hash=password_hashes[staff.password],
+                role=staff.role,
+                active=True,
                 failed_logins=0,
             )
         )

@@ -37,12 +37,19 @@ def _progress(done: int, target: int) -> None:
 
 def cmd_enrol(args: argparse.Namespace) -> int:
     context = enrol(
-        args.server, args.code, _data_dir(args), key_dir=args.key_dir, name=args.name,
+        args.server,
+        args.code,
+        _data_dir(args),
+        key_dir=args.key_dir,
+        name=args.name,
         progress=_progress,
     )
     sys.stderr.write("\n")
     device = context.device
-    _say(f"Enrolled this PC to {device.home_name} ({device.tenant_name}) as device {device.device_id}.")
+    _say(
+        f"Enrolled this PC to {device.home_name} ({device.tenant_name}) "
+        f"as device {device.device_id}."
+    )
     context.close()
     return 0
 
@@ -52,8 +59,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
     try:
         report = services.sync.sync_now(_progress)
         sys.stderr.write("\n")
-        _say(f"Synced: sent {report.pushed}, received {report.pulled}, "
-             f"new review items {report.review_items}.")
+        _say(
+            f"Synced: sent {report.pushed}, received {report.pulled}, "
+            f"new review items {report.review_items}."
+        )
     finally:
         services.close()
     return 0
@@ -66,7 +75,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         status = services.sync.status()
         last = (
             dt.datetime.fromtimestamp(status.last_sync_ms / 1000).isoformat(timespec="seconds")
-            if status.last_sync_ms else "never"
+            if status.last_sync_ms
+            else "never"
         )
         _say(f"Home:            {device.home_name} ({device.tenant_name})")
         _say(f"Server:          {device.server_url}")
@@ -82,8 +92,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", help="where this PC keeps its records (WCN_DATA_DIR)")
-    common.add_argument("--key-dir", help="folder for the key file where there is no "
-                                          "credential store (WCN_KEY_DIR)")
+    common.add_argument(
+        "--key-dir", help="folder for the key file where there is no credential store (WCN_KEY_DIR)"
+    )
     p = sub.add_parser("enrol", parents=[common], help="enrol this PC with a one-time code")
     p.add_argument("--server", required=True, help="the sync server's address")
     p.add_argument("--code", required=True, help="the one-time enrolment code from IT")

@@ -36,9 +36,7 @@ def device_name() -> str:
 class AppContext:
     """Everything services need. ``http`` lets tests route sync to an in-process server."""
 
-    def __init__(
-        self, store: Store, data_dir: Path, *, http: httpx.Client | None = None
-    ) -> None:
+    def __init__(self, store: Store, data_dir: Path, *, http: httpx.Client | None = None) -> None:
         self.store = store
         self.data_dir = data_dir
         self.http = http
@@ -53,7 +51,9 @@ class AppContext:
             values["server_url"],
         )
         self._secret: str = values["device_secret"]
-        self.clock = HybridClock(self.device.device_id[-12:], wall_ms=lambda: int(time.time() * 1000))
+        self.clock = HybridClock(
+            self.device.device_id[-12:], wall_ms=lambda: int(time.time() * 1000)
+        )
         self.recorder = ChangeRecorder(self.device.device_id, self.device.home_id, self.clock)
 
     @classmethod

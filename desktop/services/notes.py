@@ -82,7 +82,9 @@ def _local_clock(iso: str) -> str:
 def _label(record: StoredRecord) -> str:
     if record.entity == "care_note":
         return CATEGORY_LABELS.get(record.fields.get("category", ""), "Note")
-    return {"observation": "Observations", "review_item": "Review"}.get(record.entity, record.entity)
+    return {"observation": "Observations", "review_item": "Review"}.get(
+        record.entity, record.entity
+    )
 
 
 def build_timeline(events: list[StoredRecord]) -> list[TimelineEntry]:
@@ -160,11 +162,13 @@ class NoteService:
             fluid = details.get("fluid_ml")
             if fluid is not None:
                 if not isinstance(fluid, int) or fluid < 0:
-                    raise InvalidInput("A fluid amount is a whole number of ml, 0 or more.",
-                                       field="fluid_ml")
+                    raise InvalidInput(
+                        "A fluid amount is a whole number of ml, 0 or more.", field="fluid_ml"
+                    )
                 if fluid > MAX_FLUID_ML:
-                    raise InvalidInput(f"{fluid} ml at once is not plausible: check the amount.",
-                                       field="fluid_ml")
+                    raise InvalidInput(
+                        f"{fluid} ml at once is not plausible: check the amount.", field="fluid_ml"
+                    )
             if not text.strip() and fluid is None and not details.get("food"):
                 raise InvalidInput("Record what was eaten or drunk.", field="text")
         elif category == "repositioning":
@@ -215,8 +219,9 @@ class NoteService:
             events = records_repo.for_resident(
                 conn, original.resident_id or "", ("care_note",), since=original.occurred_at
             )
-        chain = sorted((e for e in events if e.fields.get("amends_id") == note_id),
-                       key=lambda e: e.hlc)
+        chain = sorted(
+            (e for e in events if e.fields.get("amends_id") == note_id), key=lambda e: e.hlc
+        )
         latest = chain[-1] if chain else original
         return str(latest.fields.get("text") or "")
 
@@ -244,14 +249,13 @@ class NoteService:
             events = records_repo.for_resident(
                 conn, resident_id, entities, before=before, limit=limit
             )
-            missing = {
-                e.fields["amends_id"]
-                for e in events
-                if e.fields.get("amends_id")
-            } - {e.record_id for e in events}
+            missing = {e.fields["amends_id"] for e in events if e.fields.get("amends_id")} - {
+                e.record_id for e in events
+            }
             extra = list(records_repo.get_many(conn, missing).values()) if missing else []
-        ordered = sorted([*events, *extra], key=lambda e: (e.occurred_at or "", e.record_id),
-                         reverse=True)
+        ordered = sorted(
+            [*events, *extra], key=lambda e: (e.occurred_at or "", e.record_id), reverse=True
+        )
         return build_timeline(ordered)
 
     def fluid_total(self, resident_id: str, *, now: dt.datetime | None = None) -> FluidTotal:

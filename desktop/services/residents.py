@@ -86,7 +86,7 @@ class ResidentService:
             if f.get("status") != "admitted" and not include_discharged:
                 continue
             last = latest.get(r.record_id)
-            seen_today = bool(last) and _local_date(last) == today
+            seen_today = last is not None and _local_date(last) == today
             summaries.append(
                 ResidentSummary(
                     r.record_id,
@@ -121,7 +121,9 @@ class ResidentService:
                 check_permission=False,
             )
         return ResidentProfile(
-            resident_id, record.fields, units.get(record.fields.get("unit_id", ""), ""),
+            resident_id,
+            record.fields,
+            units.get(record.fields.get("unit_id", ""), ""),
             alerts_for(record.fields),
         )
 
@@ -135,7 +137,9 @@ class ResidentService:
                 raise InvalidInput("That resident is not on this PC.")
             units = {u.record_id: u.fields["name"] for u in records_repo.by_entity(conn, "unit")}
         return ResidentProfile(
-            resident_id, record.fields, units.get(record.fields.get("unit_id", ""), ""),
+            resident_id,
+            record.fields,
+            units.get(record.fields.get("unit_id", ""), ""),
             alerts_for(record.fields),
         )
 
@@ -167,7 +171,9 @@ class ResidentService:
         except FieldError as exc:
             raise InvalidInput(str(exc), field=exc.field) from None
         return ResidentProfile(
-            resident_id, record.fields, units.get(record.fields.get("unit_id", ""), ""),
+            resident_id,
+            record.fields,
+            units.get(record.fields.get("unit_id", ""), ""),
             alerts_for(record.fields),
         )
 

@@ -56,9 +56,7 @@ def _verify(verifier: str | None, secret: str) -> bool:
 
 
 class SessionService:
-    def __init__(
-        self, context: AppContext, now_ms: Callable[[], int] | None = None
-    ) -> None:
+    def __init__(self, context: AppContext, now_ms: Callable[[], int] | None = None) -> None:
         self._context = context
         self._now_ms = now_ms or (lambda: int(time.time() * 1000))
         self._current: CurrentUser | None = None

@@ -24,10 +24,7 @@ class SyncStatus:
     stale: bool  # other PCs may have records this one has not seen yet
 
     def describe(self) -> str:
-        if self.online is None:
-            state = "Not synced yet"
-        else:
-            state = "Online" if self.online else "Offline"
+        state = "Not synced yet" if self.online is None else "Online" if self.online else "Offline"
         waiting = "nothing waiting" if self.waiting == 0 else f"{self.waiting} change(s) waiting"
         return f"{state} · {waiting}"
 

@@ -5,6 +5,7 @@ in the data directory beside the database."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -90,10 +91,8 @@ class KeyringKeyStore:
         import keyring
         import keyring.errors
 
-        try:
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):
             keyring.delete_password(SERVICE, store_id)
-        except keyring.errors.PasswordDeleteError:
-            pass
 
 
 def _keyring_usable() -> bool:

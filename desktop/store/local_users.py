@@ -49,7 +49,9 @@ def all_users(conn: sa.Connection) -> list[LocalUser]:
     return [_user(r) for r in conn.execute(sa.select(local_users).order_by(local_users.c.username))]
 
 
-def save(conn: sa.Connection, user_id: str, username: str, password_verifier: str, now_ms: int) -> None:
+def save(
+    conn: sa.Connection, user_id: str, username: str, password_verifier: str, now_ms: int
+) -> None:
     conn.exec_driver_sql(
         "INSERT INTO local_users (user_id, username, password_verifier, failed_attempts, "
         "last_signin_ms) VALUES (?, ?, ?, 0, ?) ON CONFLICT(user_id) DO UPDATE SET "
@@ -61,7 +63,9 @@ def save(conn: sa.Connection, user_id: str, username: str, password_verifier: st
 
 def set_pin(conn: sa.Connection, user_id: str, pin_verifier: str) -> None:
     conn.execute(
-        sa.update(local_users).where(local_users.c.user_id == user_id).values(pin_verifier=pin_verifier)
+        sa.update(local_users)
+        .where(local_users.c.user_id == user_id)
+        .values(pin_verifier=pin_verifier)
     )
 
 

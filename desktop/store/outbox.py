@@ -47,7 +47,9 @@ def pending_record_ids(conn: sa.Connection) -> set[str]:
 
 def pending_fields(conn: sa.Connection, record_id: str) -> set[str]:
     fields: set[str] = set()
-    for body in conn.execute(sa.select(outbox.c.body).where(outbox.c.record_id == record_id)).scalars():
+    for body in conn.execute(
+        sa.select(outbox.c.body).where(outbox.c.record_id == record_id)
+    ).scalars():
         fields.update(json.loads(body)["fields"])
     return fields
 
@@ -55,7 +57,9 @@ def pending_fields(conn: sa.Connection, record_id: str) -> set[str]:
 def remove_through(conn: sa.Connection, device_seq: int) -> list[str]:
     """Drop acknowledged entries; returns the record ids they were about."""
     ids = list(
-        conn.execute(sa.select(outbox.c.record_id).where(outbox.c.device_seq <= device_seq)).scalars()
+        conn.execute(
+            sa.select(outbox.c.record_id).where(outbox.c.device_seq <= device_seq)
+        ).scalars()
     )
     conn.execute(sa.delete(outbox).where(outbox.c.device_seq <= device_seq))
     return ids

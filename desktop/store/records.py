@@ -107,9 +107,7 @@ def insert(conn: sa.Connection, record: StoredRecord) -> None:
 
 def replace(conn: sa.Connection, record: StoredRecord) -> None:
     values = _values(record)
-    conn.execute(
-        sa.update(records).where(records.c.record_id == record.record_id).values(**values)
-    )
+    conn.execute(sa.update(records).where(records.c.record_id == record.record_id).values(**values))
 
 
 def _values(record: StoredRecord) -> dict[str, Any]:

@@ -149,7 +149,9 @@ class SyncEngine:
         row["fields"] = json.dumps(fields)
         row["versions"] = json.dumps(versions)
         records_repo.bulk_upsert(conn, [row])
-        conn.exec_driver_sql("UPDATE records SET pending = 1 WHERE record_id = ?", (state.record_id,))
+        conn.exec_driver_sql(
+            "UPDATE records SET pending = 1 WHERE record_id = ?", (state.record_id,)
+        )
 
     def run_rules_on_unsent(self) -> int:
         """Safety rules over this PC's unsent changes, against what it now knows."""

@@ -135,7 +135,9 @@ class ChangeRecorder:
         changed = {k: v for k, v in fields.items() if current.fields.get(k) != v}
         if not changed:
             return current
-        refusal = permissions.write_refusal(author.role, current.entity, list(changed), creating=False)
+        refusal = permissions.write_refusal(
+            author.role, current.entity, list(changed), creating=False
+        )
         if refusal:
             raise PermissionDenied(_sentence(refusal))
         ent.validate_fields(current.entity, changed, partial=True)

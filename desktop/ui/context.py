@@ -3,6 +3,7 @@ theme, and who is signed in."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,7 @@ class UiContext:
     _services: DesktopServices | None = None
     user: CurrentUser | None = None
     staff_names: dict[str, str] = field(default_factory=dict)
+    notify: Callable[[str], None] = lambda _message: None  # "done" messages, in the bar
 
     @property
     def services(self) -> DesktopServices:

@@ -24,7 +24,9 @@ from syncserver.security.tokens import TokenService
 log = logging.getLogger(__name__)
 
 
-def _error(status: int, code: str, message: str, detail: dict[str, object] | None = None) -> JSONResponse:
+def _error(
+    status: int, code: str, message: str, detail: dict[str, object] | None = None
+) -> JSONResponse:
     body = ErrorBody(code=code, message=message, detail=detail)
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status)
 

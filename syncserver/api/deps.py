@@ -38,26 +38,34 @@ def record_refusal(
 ) -> None:
     """Refusals are audited in their own transaction: the refused action's was rolled back."""
     with state.db.writer.begin() as conn:
-        audit.append(conn, tenant_id, [audit.AuditEntry(action, device_id=device_id, detail=detail)])
+        audit.append(
+            conn, tenant_id, [audit.AuditEntry(action, device_id=device_id, detail=detail)]
+        )
 
 
 def authenticate_device(request: Request) -> DeviceContext:
     header = request.headers.get("authorization", "")
     scheme, _, credential = header.partition(" ")
     if scheme != DEVICE_AUTH_SCHEME or "." not in credential or len(credential) > 200:
-        raise AuthError("This PC is not enrolled: enrol it with a code from IT.",
-                        code="device_unauthenticated")
+        raise AuthError(
+            "This PC is not enrolled: enrol it with a code from IT.", code="device_unauthenticated"
+        )
     device_id, _, secret = credential.partition(".")
     state = state_of(request)
     with state.db.reader.connect() as conn:
         row = conn.execute(
-            sa.select(devices.c.tenant_id, devices.c.home_id, devices.c.secret_hash,
-                      devices.c.status, devices.c.acked_seq)
-            .where(devices.c.id == device_id)
+            sa.select(
+                devices.c.tenant_id,
+                devices.c.home_id,
+                devices.c.secret_hash,
+                devices.c.status,
+                devices.c.acked_seq,
+            ).where(devices.c.id == device_id)
         ).one_or_none()
     if row is None or not digest_matches(row.secret_hash, secret):
-        raise AuthError("This PC is not enrolled: enrol it with a code from IT.",
-                        code="device_unauthenticated")
+        raise AuthError(
+            "This PC is not enrolled: enrol it with a code from IT.", code="device_unauthenticated"
+        )
     if row.status != "active":
         record_refusal(state, row.tenant_id, "device.refused_revoked", device_id, {})
         raise Forbidden("This PC has been removed from service by IT.", code="device_revoked")
@@ -72,8 +80,9 @@ def authenticate_user(request: Request) -> AccessClaims:
     return state_of(request).tokens.verify_access(token)
 
 
-def touch_device(conn: sa.Connection, device: DeviceContext, app_version: str | None,
-                 skew_ms: int | None) -> None:
+def touch_device(
+    conn: sa.Connection, device: DeviceContext, app_version: str | None, skew_ms: int | None
+) -> None:
     values: dict[str, object] = {"last_seen_at": dt.datetime.now(dt.UTC)}
     if app_version:
         values["app_version"] = app_version

@@ -21,13 +21,24 @@ def list_devices(
     if claims.role not in ADMIN_ROLES | MANAGER_ROLES:
         raise Forbidden("Only managers and IT can see the list of PCs.", code="permission_denied")
     with state_of(request).db.reader.connect() as conn:
-        rows = conn.execute(
-            sa.select(devices.c.id, devices.c.home_id, devices.c.name, devices.c.status,
-                      devices.c.app_version, devices.c.last_seen_at, devices.c.clock_skew_ms,
-                      devices.c.acked_seq)
-            .where(devices.c.tenant_id == claims.tenant_id)
-            .order_by(devices.c.name)
-        ).mappings().all()
+        rows = (
+            conn.execute(
+                sa.select(
+                    devices.c.id,
+                    devices.c.home_id,
+                    devices.c.name,
+                    devices.c.status,
+                    devices.c.app_version,
+                    devices.c.last_seen_at,
+                    devices.c.clock_skew_ms,
+                    devices.c.acked_seq,
+                )
+                .where(devices.c.tenant_id == claims.tenant_id)
+                .order_by(devices.c.name)
+            )
+            .mappings()
+            .all()
+        )
     return [
         {**dict(r), "last_seen_at": r["last_seen_at"].isoformat() if r["last_seen_at"] else None}
         for r in rows

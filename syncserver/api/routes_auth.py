@@ -33,14 +33,20 @@ def login(
     now = dt.datetime.now(dt.UTC)
     refusal: AuthError | Forbidden | None = None
     with state.db.writer.begin() as conn:
-        user = conn.execute(
-            sa.select(users).where(
-                users.c.tenant_id == device.tenant_id, users.c.username == body.username.strip()
+        user = (
+            conn.execute(
+                sa.select(users).where(
+                    users.c.tenant_id == device.tenant_id, users.c.username == body.username.strip()
+                )
             )
-        ).mappings().one_or_none()
+            .mappings()
+            .one_or_none()
+        )
         password_ok = verify_password(user["password_hash"] if user else None, body.password)
         entry = audit.AuditEntry(
-            "signin.failed", user["id"] if user else None, device.device_id,
+            "signin.failed",
+            user["id"] if user else None,
+            device.device_id,
             detail={"username_known": user is not None},
         )
         if user is None or not password_ok:
@@ -58,8 +64,9 @@ def login(
                 code="account_locked",
             )
         elif not user["active"]:
-            refusal = Forbidden("This account has been disabled: speak to your manager.",
-                                code="user_disabled")
+            refusal = Forbidden(
+                "This account has been disabled: speak to your manager.", code="user_disabled"
+            )
         else:
             fields = json.loads(
                 conn.execute(
@@ -69,29 +76,48 @@ def login(
                 ).scalar_one()
             )
             if user["role"] not in ADMIN_ROLES and device.home_id not in fields["home_ids"]:
-                refusal = Forbidden("You are not on the staff list of this home.",
-                                    code="wrong_home")
+                refusal = Forbidden(
+                    "You are not on the staff list of this home.", code="wrong_home"
+                )
         if refusal is not None:
-            audit.append(conn, device.tenant_id,
-                         [audit.AuditEntry(entry.action, entry.user_id, entry.device_id,
-                                           detail={**(entry.detail or {}), "code": refusal.code})])
+            audit.append(
+                conn,
+                device.tenant_id,
+                [
+                    audit.AuditEntry(
+                        entry.action,
+                        entry.user_id,
+                        entry.device_id,
+                        detail={**(entry.detail or {}), "code": refusal.code},
+                    )
+                ],
+            )
         else:
             assert user is not None
             conn.execute(
-                sa.update(users).where(users.c.id == user["id"])
+                sa.update(users)
+                .where(users.c.id == user["id"])
                 .values(failed_logins=0, locked_until=None)
             )
-            audit.append(conn, device.tenant_id,
-                         [audit.AuditEntry("signin.ok", user["id"], device.device_id)])
-            access = state.tokens.issue_access(user["id"], device.tenant_id, user["role"],
-                                               device.device_id)
+            audit.append(
+                conn,
+                device.tenant_id,
+                [audit.AuditEntry("signin.ok", user["id"], device.device_id)],
+            )
+            access = state.tokens.issue_access(
+                user["id"], device.tenant_id, user["role"], device.device_id
+            )
             refresh = state.tokens.issue_refresh(conn, user["id"], device.tenant_id)
     if refusal is not None:
         raise refusal
     assert user is not None
     return LoginResponse(
-        user_id=user["id"], username=user["username"], display_name=fields["display_name"],
-        role=user["role"], access_token=access, refresh_token=refresh,
+        user_id=user["id"],
+        username=user["username"],
+        display_name=fields["display_name"],
+        role=user["role"],
+        access_token=access,
+        refresh_token=refresh,
     )
 
 
@@ -108,8 +134,9 @@ def refresh(body: RefreshRequest, request: Request) -> TokenPair:
     if isinstance(outcome, AuthError):
         raise outcome
     if not user.active:
-        raise Forbidden("This account has been disabled: speak to your manager.",
-                        code="user_disabled")
+        raise Forbidden(
+            "This account has been disabled: speak to your manager.", code="user_disabled"
+        )
     access = state.tokens.issue_access(user_id, tenant_id, user.role, None)
     return TokenPair(access_token=access, refresh_token=new_refresh)
 

@@ -146,7 +146,9 @@ def hello(
     skew = now_ms - int(client_ms) if client_ms.lstrip("-").isdigit() else None
     with state.db.writer.begin() as conn:
         touch_device(conn, device, body.app_version, skew)
-        seq = conn.execute(sa.select(tenants.c.seq).where(tenants.c.id == device.tenant_id)).scalar_one()
+        seq = conn.execute(
+            sa.select(tenants.c.seq).where(tenants.c.id == device.tenant_id)
+        ).scalar_one()
     return HelloResponse(
         protocol=protocol,
         server_version=__version__,
@@ -158,7 +160,9 @@ def hello(
 
 
 @router.post("/sync/push")
-async def push(request: Request, device: DeviceContext = Depends(authenticate_device)) -> PushResponse:
+async def push(
+    request: Request, device: DeviceContext = Depends(authenticate_device)
+) -> PushResponse:
     batch = _parse(PushRequest, await _body(request))
     _check_protocol(batch.protocol)
     state = state_of(request)
@@ -168,8 +172,13 @@ async def push(request: Request, device: DeviceContext = Depends(authenticate_de
             with state.db.writer.begin() as conn:
                 result = ingest(conn, device, batch.changes)
         except ServerError as exc:
-            record_refusal(state, device.tenant_id, "push.refused", device.device_id,
-                           {"code": exc.code, "reason": exc.message[:300]})
+            record_refusal(
+                state,
+                device.tenant_id,
+                "push.refused",
+                device.device_id,
+                {"code": exc.code, "reason": exc.message[:300]},
+            )
             raise
         if result.applied:
             payload = json.dumps({"server_seq": result.server_seq})
@@ -196,14 +205,18 @@ async def pull(request: Request, device: DeviceContext = Depends(authenticate_de
 
     def run() -> bytes:
         with state.db.reader.begin() as conn:
-            return pull_json(conn, device, body.protocol, body.cursor, min(body.limit, MAX_PULL_LIMIT))
+            return pull_json(
+                conn, device, body.protocol, body.cursor, min(body.limit, MAX_PULL_LIMIT)
+            )
 
     content = await asyncio.to_thread(run)
     return Response(content, media_type="application/json")
 
 
 @router.get("/sync/live")
-async def live(request: Request, device: DeviceContext = Depends(authenticate_device)) -> StreamingResponse:
+async def live(
+    request: Request, device: DeviceContext = Depends(authenticate_device)
+) -> StreamingResponse:
     """Server-sent events: one ``data:`` line per commit that touched this PC's home."""
     hub = state_of(request).live
     queue = hub.subscribe(device.tenant_id, device.home_id)
@@ -224,5 +237,6 @@ async def live(request: Request, device: DeviceContext = Depends(authenticate_de
             with contextlib.suppress(Exception):
                 hub.unsubscribe(device.tenant_id, device.home_id, queue)
 
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"cache-control": "no-store"})
+    return StreamingResponse(
+        stream(), media_type="text/event-stream", headers={"cache-control": "no-store"}
+    )

@@ -44,9 +44,13 @@ def _open(args: argparse.Namespace, *, require_current: bool = True) -> Database
 
 
 def _tenant_id(conn: sa.Connection, tenant: str) -> str:
-    rows = conn.execute(
-        sa.select(tenants.c.id).where(sa.or_(tenants.c.id == tenant, tenants.c.name == tenant))
-    ).scalars().all()
+    rows = (
+        conn.execute(
+            sa.select(tenants.c.id).where(sa.or_(tenants.c.id == tenant, tenants.c.name == tenant))
+        )
+        .scalars()
+        .all()
+    )
     if len(rows) != 1:
         raise ServerError(f"There is no single provider called {tenant!r}.", code="unknown_tenant")
     return str(rows[0])
@@ -65,9 +69,11 @@ def cmd_init(args: argparse.Namespace) -> int:
         provider = generate_provider(days=args.demo_days)
         with db.writer.begin() as conn:
             tenancy.seed_provider(conn, provider)
-        say(f"Demo provider {provider.tenant_name!r} added: "
+        say(
+            f"Demo provider {provider.tenant_name!r} added: "
             f"{len(provider.homes)} homes, {len(provider.residents)} residents, "
-            f"{len(provider.staff)} staff.")
+            f"{len(provider.staff)} staff."
+        )
         say(f"Every demo account's password is {DEMO_PASSWORD}. For example:")
         for staff in provider.staff[:9]:
             say(f"  {staff.username:24} {staff.role}")
@@ -92,8 +98,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = create_app(settings, db)
     say(f"WriteCareNotes server {__version__} on http://{settings.host}:{settings.port}")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
-                workers=1, timeout_graceful_shutdown=5)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        workers=1,
+        timeout_graceful_shutdown=5,
+    )
     return 0
 
 
@@ -102,7 +114,9 @@ def cmd_enrol_code(args: argparse.Namespace) -> int:
     settings = _settings(args)
     with db.writer.begin() as conn:
         tenant_id, home_id, name = tenancy.find_home(conn, args.home)
-        code = tenancy.issue_enrol_code(conn, tenant_id, home_id, args.minutes or settings.enrol_code_minutes)
+        code = tenancy.issue_enrol_code(
+            conn, tenant_id, home_id, args.minutes or settings.enrol_code_minutes
+        )
     say(code)
     say(f"(one use, for {name}, valid {args.minutes or settings.enrol_code_minutes} minutes)")
     return 0
@@ -113,13 +127,18 @@ def cmd_device_list(args: argparse.Namespace) -> int:
     with db.reader.connect() as conn:
         rows = conn.execute(sa.select(devices).order_by(devices.c.enrolled_at)).mappings().all()
     if not rows:
-        say("No PCs are enrolled yet. Issue a code with: writecarenotes-server device enrol-code --home HOME")
+        say(
+            "No PCs are enrolled yet. Issue a code with: "
+            "writecarenotes-server device enrol-code --home HOME"
+        )
         return 0
     say(f"{'device':36}  {'name':20} {'status':8} {'version':8} {'last seen':25} skew(ms)")
     for r in rows:
         seen = r["last_seen_at"].isoformat(timespec="seconds") if r["last_seen_at"] else "never"
-        say(f"{r['id']:36}  {r['name'][:20]:20} {r['status']:8} {r['app_version'][:8]:8} "
-            f"{seen:25} {r['clock_skew_ms'] if r['clock_skew_ms'] is not None else '-'}")
+        say(
+            f"{r['id']:36}  {r['name'][:20]:20} {r['status']:8} {r['app_version'][:8]:8} "
+            f"{seen:25} {r['clock_skew_ms'] if r['clock_skew_ms'] is not None else '-'}"
+        )
     return 0
 
 
@@ -159,10 +178,20 @@ def cmd_home_create(args: argparse.Namespace) -> int:
     with db.writer.begin() as conn:
         tenant_id = _tenant_id(conn, args.tenant)
         home_id = new_id()
-        records = [SeedRecord("home", home_id, home_id, None,
-                              {"name": args.name, "nation": args.nation, "address": args.address}, 0)]
+        records = [
+            SeedRecord(
+                "home",
+                home_id,
+                home_id,
+                None,
+                {"name": args.name, "nation": args.nation, "address": args.address},
+                0,
+            )
+        ]
         for unit in args.unit or ["Main"]:
-            records.append(SeedRecord("unit", new_id(), home_id, None, {"name": unit, "home_id": home_id}, 0))
+            records.append(
+                SeedRecord("unit", new_id(), home_id, None, {"name": unit, "home_id": home_id}, 0)
+            )
         tenancy.write_server_records(conn, tenant_id, records)
     say(home_id)
     return 0
@@ -173,9 +202,15 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     with db.writer.begin() as conn:
         tenant_id = _tenant_id(conn, args.tenant)
         home_ids = [tenancy.find_home(conn, h, tenant_id)[1] for h in args.home]
-        user_id = tenancy.add_user(conn, tenant_id, username=args.username,
-                                   display_name=args.name, role=args.role, home_ids=home_ids,
-                                   password=args.password)
+        user_id = tenancy.add_user(
+            conn,
+            tenant_id,
+            username=args.username,
+            display_name=args.name,
+            role=args.role,
+            home_ids=home_ids,
+            password=args.password,
+        )
     say(user_id)
     return 0
 
@@ -192,8 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--database-url", help="sqlite:///PATH or postgresql://USER@HOST/DB")
     common.add_argument("--config", help="a TOML settings file")
-    parser = argparse.ArgumentParser(prog="writecarenotes-server",
-                                     description="WriteCareNotes sync server")
+    parser = argparse.ArgumentParser(
+        prog="writecarenotes-server", description="WriteCareNotes sync server"
+    )
     parser.add_argument("--version", action="version", version=__version__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -208,7 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int)
     p.set_defaults(func=cmd_serve)
 
-    device = sub.add_parser("device", help="enrol and manage PCs").add_subparsers(dest="action", required=True)
+    device = sub.add_parser("device", help="enrol and manage PCs").add_subparsers(
+        dest="action", required=True
+    )
     p = device.add_parser("enrol-code", parents=[common], help="print a one-time enrolment code")
     p.add_argument("--home", required=True, help="the home's name or id")
     p.add_argument("--minutes", type=int)
@@ -219,7 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("device")
     p.set_defaults(func=cmd_device_revoke)
 
-    aud = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="action", required=True)
+    aud = sub.add_parser("audit", help="the audit trail").add_subparsers(
+        dest="action", required=True
+    )
     p = aud.add_parser("verify", parents=[common], help="verify the tenant's hash chain")
     p.add_argument("--tenant", required=True)
     p.set_defaults(func=cmd_audit_verify)
@@ -232,7 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = home.add_parser("create", parents=[common])
     p.add_argument("--tenant", required=True)
     p.add_argument("--name", required=True)
-    p.add_argument("--nation", required=True, choices=["england", "scotland", "wales", "northern_ireland"])
+    p.add_argument(
+        "--nation", required=True, choices=["england", "scotland", "wales", "northern_ireland"]
+    )
     p.add_argument("--address", default="")
     p.add_argument("--unit", action="append")
     p.set_defaults(func=cmd_home_create)
@@ -261,7 +303,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ServerError as exc:
         complain(exc.message)
     except IntegrityError as exc:
-        complain(f"That would duplicate something that already exists ({str(exc.orig).splitlines()[0]}).")
+        complain(
+            f"That would duplicate something that already exists ({str(exc.orig).splitlines()[0]})."
+        )
     except OperationalError as exc:
         complain(f"The database could not be used: {str(exc.orig).strip().splitlines()[0]}")
     except SQLAlchemyError as exc:

@@ -84,7 +84,8 @@ def open_database(url: str) -> Database:
             )
         if parsed.get_backend_name() != "postgresql":
             raise ConfigError(
-                f"The database URL must be sqlite:///PATH or postgresql://…, not {parsed.drivername}."
+                "The database URL must be sqlite:///PATH or postgresql://…, "
+                f"not {parsed.drivername}."
             )
         engine = sa.create_engine(parsed, pool_size=10, max_overflow=10, pool_pre_ping=True)
         return Database(url, engine, engine)

@@ -42,9 +42,16 @@ class TokenService:
         now = dt.datetime.now(dt.UTC)
         return self._encode(
             {
-                "sub": user_id, "tid": tenant_id, "role": role, "dev": device_id,
-                "typ": "access", "aud": AUDIENCE, "iss": ISSUER, "iat": now,
-                "exp": now + self._access, "jti": new_id(),
+                "sub": user_id,
+                "tid": tenant_id,
+                "role": role,
+                "dev": device_id,
+                "typ": "access",
+                "aud": AUDIENCE,
+                "iss": ISSUER,
+                "iat": now,
+                "exp": now + self._access,
+                "jti": new_id(),
             }
         )
 
@@ -56,23 +63,43 @@ class TokenService:
         family = family or jti
         conn.execute(
             sa.insert(refresh_tokens).values(
-                jti=jti, family=family, tenant_id=tenant_id, user_id=user_id, used=False,
-                revoked=False, expires_at=now + self._refresh,
+                jti=jti,
+                family=family,
+                tenant_id=tenant_id,
+                user_id=user_id,
+                used=False,
+                revoked=False,
+                expires_at=now + self._refresh,
             )
         )
         return self._encode(
-            {"sub": user_id, "tid": tenant_id, "typ": "refresh", "aud": AUDIENCE, "iss": ISSUER,
-             "iat": now, "exp": now + self._refresh, "jti": jti, "fam": family}
+            {
+                "sub": user_id,
+                "tid": tenant_id,
+                "typ": "refresh",
+                "aud": AUDIENCE,
+                "iss": ISSUER,
+                "iat": now,
+                "exp": now + self._refresh,
+                "jti": jti,
+                "fam": family,
+            }
         )
 
     def _decode(self, token: str, expected_type: str) -> dict[str, Any]:
         try:
             claims: dict[str, Any] = jwt.decode(
-                token, self._secret, algorithms=ALGORITHMS, audience=AUDIENCE, issuer=ISSUER,
+                token,
+                self._secret,
+                algorithms=ALGORITHMS,
+                audience=AUDIENCE,
+                issuer=ISSUER,
                 options={"require": ["exp", "iat", "sub", "aud", "typ", "jti"]},
             )
         except jwt.ExpiredSignatureError:
-            raise AuthError("Your session has expired: sign in again.", code="token_expired") from None
+            raise AuthError(
+                "Your session has expired: sign in again.", code="token_expired"
+            ) from None
         except jwt.PyJWTError:
             raise AuthError("The access token is not valid.", code="token_invalid") from None
         if claims.get("typ") != expected_type:
@@ -87,9 +114,11 @@ class TokenService:
         """Spend a refresh token: (user_id, tenant_id, new refresh token), or the refusal to
         raise after the caller commits (a reuse revokes the family, which must persist)."""
         claims = self._decode(token, "refresh")
-        row = conn.execute(
-            sa.select(refresh_tokens).where(refresh_tokens.c.jti == claims["jti"])
-        ).mappings().one_or_none()
+        row = (
+            conn.execute(sa.select(refresh_tokens).where(refresh_tokens.c.jti == claims["jti"]))
+            .mappings()
+            .one_or_none()
+        )
         if row is None or row["revoked"]:
             raise AuthError("The session has ended: sign in again.", code="token_revoked")
         if row["used"]:

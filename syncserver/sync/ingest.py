@@ -80,8 +80,9 @@ def ingest(conn: sa.Connection, device: DeviceContext, batch: list[Change]) -> I
         ).scalar_one()
     )
     acked = int(
-        conn.execute(sa.select(devices.c.acked_seq).where(devices.c.id == device.device_id))
-        .scalar_one()
+        conn.execute(
+            sa.select(devices.c.acked_seq).where(devices.c.id == device.device_id)
+        ).scalar_one()
     )
     ordered = sorted(batch, key=lambda c: c.device_seq)
     fresh = [c for c in ordered if c.device_seq > acked]
@@ -135,13 +136,17 @@ def ingest(conn: sa.Connection, device: DeviceContext, batch: list[Change]) -> I
     for change in fresh:
         entity = ent.ENTITIES.get(change.entity)
         if entity is None:
-            _refuse(change, f"unknown kind of record {change.entity!r}", "unknown_entity", BadRequest)
+            _refuse(
+                change, f"unknown kind of record {change.entity!r}", "unknown_entity", BadRequest
+            )
             raise AssertionError  # unreachable; keeps type checkers informed
         if entity.kind is ent.Kind.REFERENCE:
             _refuse(change, "this kind of record is managed by the server", "read_only", Forbidden)
         role_active = user_roles.get(change.user_id)
         if role_active is None:
-            _refuse(change, "the author is not a member of this provider", "unknown_user", Forbidden)
+            _refuse(
+                change, "the author is not a member of this provider", "unknown_user", Forbidden
+            )
             raise AssertionError
         role, _active = role_active
         # A user disabled after recording offline still had the right to record then: the
@@ -161,7 +166,12 @@ def ingest(conn: sa.Connection, device: DeviceContext, batch: list[Change]) -> I
         if refusal:
             _refuse(change, refusal, "permission_denied", Forbidden)
         if entity.kind is ent.Kind.EVENT and change.op != "create":
-            _refuse(change, "clinical records are never changed; add an amendment", "append_only", BadRequest)
+            _refuse(
+                change,
+                "clinical records are never changed; add an amendment",
+                "append_only",
+                BadRequest,
+            )
         try:
             ent.validate_fields(change.entity, change.fields, partial=not creating)
         except ent.FieldError as exc:
@@ -169,7 +179,11 @@ def ingest(conn: sa.Connection, device: DeviceContext, batch: list[Change]) -> I
         resident_id = _resident_of(entity, change, row)
         if resident_id is not None and change.entity != "resident":
             resident = rows.get(resident_id)
-            if resident is None or resident.entity != "resident" or resident.home_id != device.home_id:
+            if (
+                resident is None
+                or resident.entity != "resident"
+                or resident.home_id != device.home_id
+            ):
                 _refuse(change, "the resident is not in this home", "not_found", Forbidden)
 
         seq += 1
@@ -262,7 +276,10 @@ def ingest(conn: sa.Connection, device: DeviceContext, batch: list[Change]) -> I
             result.review_items += 1
             audit_entries.append(
                 audit.AuditEntry(
-                    "review.raised", None, device.device_id, f"review_item:{draft.record_id}",
+                    "review.raised",
+                    None,
+                    device.device_id,
+                    f"review_item:{draft.record_id}",
                     {"rule": draft.fields["rule"]},
                 )
             )
@@ -318,7 +335,9 @@ def _load_rows(conn: sa.Connection, tenant_id: str, batch: list[Change]) -> dict
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         for r in conn.execute(
-            sa.select(records).where(records.c.tenant_id == tenant_id, records.c.record_id.in_(chunk))
+            sa.select(records).where(
+                records.c.tenant_id == tenant_id, records.c.record_id.in_(chunk)
+            )
         ).mappings():
             loaded[r["record_id"]] = _Row(
                 r["entity"],

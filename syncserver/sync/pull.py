@@ -22,7 +22,9 @@ def _scope(device: DeviceContext) -> sa.ColumnElement[bool]:
     )
 
 
-def pull_json(conn: sa.Connection, device: DeviceContext, protocol: int, cursor: int, limit: int) -> bytes:
+def pull_json(
+    conn: sa.Connection, device: DeviceContext, protocol: int, cursor: int, limit: int
+) -> bytes:
     server_seq = int(
         conn.execute(sa.select(tenants.c.seq).where(tenants.c.id == device.tenant_id)).scalar_one()
     )
@@ -49,37 +51,26 @@ def pull_json(conn: sa.Connection, device: DeviceContext, protocol: int, cursor:
         new_cursor = max(new_cursor, server_seq if cursor <= server_seq else cursor)
     dumps = json.dumps
     parts = [
-        '{"entity":%s,"record_id":"%s","home_id":%s,"resident_id":%s,"fields":%s,'
-        '"versions":%s,"hlc":%s,"server_seq":%d,"user_id":%s,"device_id":%s}'
-        % (
-            dumps(r.entity),
-            r.record_id,
-            dumps(r.home_id),
-            dumps(r.resident_id),
-            r.fields,
-            r.versions,
-            dumps(r.hlc),
-            r.server_seq,
-            dumps(r.user_id),
-            dumps(r.device_id),
-        )
+        f'{{"entity":{dumps(r.entity)},"record_id":"{r.record_id}",'
+        f'"home_id":{dumps(r.home_id)},"resident_id":{dumps(r.resident_id)},'
+        f'"fields":{r.fields},"versions":{r.versions},"hlc":{dumps(r.hlc)},'
+        f'"server_seq":{int(r.server_seq)},"user_id":{dumps(r.user_id)},'
+        f'"device_id":{dumps(r.device_id)}}}'
         for r in rows
     ]
     scope_count = None
     if not has_more:
         scope_count = int(
             conn.execute(
-                sa.select(sa.func.count()).select_from(records).where(
-                    _scope(device), records.c.server_seq <= new_cursor
-                )
+                sa.select(sa.func.count())
+                .select_from(records)
+                .where(_scope(device), records.c.server_seq <= new_cursor)
             ).scalar_one()
         )
-    body = '{"protocol":%d,"records":[%s],"cursor":%d,"has_more":%s,"server_seq":%d,"scope_count":%s}' % (
-        protocol,
-        ",".join(parts),
-        new_cursor,
-        "true" if has_more else "false",
-        server_seq,
-        "null" if scope_count is None else scope_count,
+    more = "true" if has_more else "false"
+    count = "null" if scope_count is None else str(scope_count)
+    body = (
+        f'{{"protocol":{protocol},"records":[{",".join(parts)}],"cursor":{new_cursor},'
+        f'"has_more":{more},"server_seq":{server_seq},"scope_count":{count}}}'
     )
     return body.encode()

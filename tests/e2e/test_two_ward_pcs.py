@@ -20,16 +20,21 @@ from tests.helpers.server import issue_code, make_app, staff_of
 
 
 def test_note_recorded_offline_reaches_the_other_pc(
-    seeded_db: Database, demo_provider: DemoProvider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    seeded_db: Database,
+    demo_provider: DemoProvider,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("WCN_KEY_DIR", str(tmp_path / "keys"))
     home = demo_provider.homes[0].record_id
     carer = staff_of(demo_provider, "care_assistant", home)
     with serving(make_app(seeded_db)) as url:
-        pc1 = DesktopServices(enrol(url, issue_code(seeded_db, demo_provider.tenant_id, home),
-                                    tmp_path / "pc1"))
-        pc2 = DesktopServices(enrol(url, issue_code(seeded_db, demo_provider.tenant_id, home),
-                                    tmp_path / "pc2"))
+        pc1 = DesktopServices(
+            enrol(url, issue_code(seeded_db, demo_provider.tenant_id, home), tmp_path / "pc1")
+        )
+        pc2 = DesktopServices(
+            enrol(url, issue_code(seeded_db, demo_provider.tenant_id, home), tmp_path / "pc2")
+        )
         try:
             # First sign-in on each PC is online; it leaves an offline verifier behind.
             assert pc1.session.sign_in(carer.username, DEMO_PASSWORD).role == "care_assistant"
@@ -41,8 +46,11 @@ def test_note_recorded_offline_reaches_the_other_pc(
             live_device = pc1.context.device
             pc1.context.device = dataclasses.replace(live_device, server_url="http://127.0.0.1:9")
             user = pc1.session.sign_in(carer.username, DEMO_PASSWORD)
-            note_id = pc1.notes.record_note(residents[0].resident_id, "general",
-                                            "Settled well after lunch; chatted about the garden.")
+            note_id = pc1.notes.record_note(
+                residents[0].resident_id,
+                "general",
+                "Settled well after lunch; chatted about the garden.",
+            )
             with pytest.raises(Offline):
                 pc1.sync.sync_now()
             assert pc1.sync.status().waiting >= 1
@@ -67,14 +75,18 @@ def test_note_recorded_offline_reaches_the_other_pc(
 
 
 def test_wrong_password_and_unreachable_server_are_clear(
-    seeded_db: Database, demo_provider: DemoProvider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    seeded_db: Database,
+    demo_provider: DemoProvider,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("WCN_KEY_DIR", str(tmp_path / "keys"))
     home = demo_provider.homes[0].record_id
     carer = staff_of(demo_provider, "care_assistant", home)
     with serving(make_app(seeded_db)) as url:
-        pc = DesktopServices(enrol(url, issue_code(seeded_db, demo_provider.tenant_id, home),
-                                   tmp_path / "pc"))
+        pc = DesktopServices(
+            enrol(url, issue_code(seeded_db, demo_provider.tenant_id, home), tmp_path / "pc")
+        )
         try:
             with pytest.raises(SignInFailed, match="username or password is wrong"):
                 pc.session.sign_in(carer.username, "not-the-password")

@@ -6,6 +6,7 @@ holding it."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -58,7 +59,7 @@ class FaultyHttp:
         fault, self.next_fault = self.next_fault, None
         if fault == "drop_request":
             raise httpx.ConnectError("injected: request lost")
-        response = self.inner.request(method, url, **kwargs)
+        response: httpx.Response = self.inner.request(method, url, **kwargs)
         if url.endswith("/v1/sync/push") and response.status_code == 200:
             self.pushes.append((kwargs["content"], dict(kwargs["headers"])))
         if fault == "drop_reply":
@@ -184,33 +185,30 @@ class SyncMachine(RuleBasedStateMachine):
                 conn, self.tenant.residents[resident], {field: values[choice % len(values)]}, author
             )
 
-    @rule(pc=st.integers(0, MAX_PCS - 1),
-          fault=st.sampled_from([None, None, "drop_request", "drop_reply"]))
+    @rule(
+        pc=st.integers(0, MAX_PCS - 1),
+        fault=st.sampled_from([None, None, "drop_request", "drop_reply"]),
+    )
     def sync(self, pc: int, fault: str | None) -> None:
         p = self._pc(pc)
         p.http.next_fault = fault
-        try:
+        with contextlib.suppress(SyncError):
             p.context.sync_engine().sync()
-        except SyncError:
-            pass
 
     @rule(pc=st.integers(0, MAX_PCS - 1))
     def push_only(self, pc: int) -> None:
         p = self._pc(pc)
-        try:
+        with contextlib.suppress(SyncError):
             p.context.sync_engine().push()
-        except SyncError:
-            pass
 
     @rule(pc=st.integers(0, MAX_PCS - 1))
     def crash_while_applying_pull(self, pc: int) -> None:
         p = self._pc(pc)
-        engine = CrashingEngine(p.context.store, p.context.client(), p.context.recorder,
-                                p.context.clock)
-        try:
+        engine = CrashingEngine(
+            p.context.store, p.context.client(), p.context.recorder, p.context.clock
+        )
+        with contextlib.suppress(SyncError):
             engine.pull()
-        except SyncError:
-            pass
 
     @rule(pc=st.integers(0, MAX_PCS - 1))
     def restart(self, pc: int) -> None:
@@ -252,11 +250,16 @@ class SyncMachine(RuleBasedStateMachine):
         notes = {rid for rid, (entity, _f, _v) in server.items() if entity == "care_note"}
         assert self.saved_notes <= notes, "a saved note never reached the server"
         with self.world.db.reader.connect() as conn:
-            logged = conn.execute(
-                sa.select(changes.c.record_id).where(
-                    changes.c.tenant_id == self.tenant.tenant_id, changes.c.entity == "care_note"
+            logged = (
+                conn.execute(
+                    sa.select(changes.c.record_id).where(
+                        changes.c.tenant_id == self.tenant.tenant_id,
+                        changes.c.entity == "care_note",
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
         assert sorted(logged) == sorted(set(logged)), "a note was stored twice"
         assert set(logged) == self.saved_notes
         self._check_no_silent_overwrite(server)
@@ -264,10 +267,15 @@ class SyncMachine(RuleBasedStateMachine):
     def _check_no_silent_overwrite(self, server: dict[str, tuple[str, Any, Any]]) -> None:
         with self.world.db.reader.connect() as conn:
             rows = conn.execute(
-                sa.select(changes.c.record_id, changes.c.change_id, changes.c.fields,
-                          changes.c.base_versions, changes.c.hlc)
-                .where(changes.c.tenant_id == self.tenant.tenant_id,
-                       changes.c.entity == "resident")
+                sa.select(
+                    changes.c.record_id,
+                    changes.c.change_id,
+                    changes.c.fields,
+                    changes.c.base_versions,
+                    changes.c.hlc,
+                ).where(
+                    changes.c.tenant_id == self.tenant.tenant_id, changes.c.entity == "resident"
+                )
             ).all()
         writes = []
         seen: set[tuple[str, str, str]] = set()
@@ -296,8 +304,9 @@ class SyncMachine(RuleBasedStateMachine):
 def replica_state_server(db: Database, tenant: Tenant) -> dict[str, tuple[str, Any, Any]]:
     with db.reader.connect() as conn:
         rows = conn.execute(
-            sa.select(records.c.record_id, records.c.entity, records.c.fields, records.c.versions)
-            .where(
+            sa.select(
+                records.c.record_id, records.c.entity, records.c.fields, records.c.versions
+            ).where(
                 records.c.tenant_id == tenant.tenant_id,
                 sa.or_(records.c.home_id == tenant.home_id, records.c.home_id.is_(None)),
             )

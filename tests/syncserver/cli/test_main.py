@@ -229,6 +229,40 @@ def test_an_unknown_provider_is_one_clear_sentence(
     assert "There is no single provider called 'Nobody Ltd'." in _assert_one_clear_sentence(err)
 
 
+def _open_connections(url: str) -> int:
+    """Sessions other than this one on the database (PostgreSQL), or whether SQLite still has
+    a write-ahead log, which the last connection to close removes."""
+    db = open_database(url)
+    try:
+        if db.is_sqlite:
+            return int(Path(str(db.writer.url.database) + "-wal").exists())
+        with db.reader.connect() as conn:
+            return int(
+                conn.execute(
+                    sa.text(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                ).scalar_one()
+            )
+    finally:
+        db.dispose()
+
+
+def test_a_command_leaves_no_connection_open(
+    server_db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run(capsys, "init", "--database-url", server_db_url)[0] == 0
+    assert _run(capsys, "device", "list", "--database-url", server_db_url)[0] == 0
+    assert (
+        _run(capsys, "device", "enrol-code", "--database-url", server_db_url, "--home", "Nowhere")[
+            0
+        ]
+        != 0
+    )
+    assert _open_connections(server_db_url) == 0
+
+
 def test_a_database_without_the_schema_says_to_run_init(
     server_db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -251,7 +285,7 @@ def test_migrate_on_a_current_schema_is_harmless(
     ("url", "expected"),
     [
         ("mysql://root@localhost/care", "must be sqlite:///PATH or postgresql://"),
-        ("not a url at all", "cannot be used"),
+        ("not a url at all", "is not a database URL"),
         ("sqlite:////proc/no-such-dir/server.db", "Cannot"),
         ("sqlite:///{tmp}", "Cannot open the database"),
         ("sqlite:///{tmp}/not-a-database.db", "Cannot open the database"),

@@ -1,0 +1,324 @@
+"""One resident's record: the banner (DNACPR and allergies always in view), the timeline
+newest first, quick-record buttons for each kind of note, and corrections."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.services.notes import CATEGORY_LABELS, TimelineEntry
+from desktop.services.residents import ResidentProfile
+from desktop.ui.context import UiContext
+from desktop.ui.formatting import parse_time
+from desktop.ui.models.rows import ROW_ROLE
+from desktop.ui.models.timeline import TimelineFilterModel, TimelineModel
+from desktop.ui.screens.correction import AMEND, IN_ERROR, CorrectionForm
+from desktop.ui.screens.fluid_form import FluidForm
+from desktop.ui.screens.note_forms import SPECS, NoteForm, RepositioningForm
+from desktop.ui.theme import set_role
+from desktop.ui.widgets.resident_banner import ProfileSummary, ResidentBanner
+from desktop.ui.widgets.timeline_delegate import TimelineDelegate
+from desktop.ui.widgets.touch import enable_touch_scrolling
+
+PAGE = 100
+QUICK = (
+    ("food_fluid", "&Food and fluid"),
+    ("personal_care", "&Personal care"),
+    ("repositioning", "&Repositioning"),
+    ("continence", "&Continence"),
+    ("sleep", "&Sleep / night check"),
+    ("mood", "&Mood and wellbeing"),
+    ("activity", "&Activity / social"),
+    ("visit", "&Visit"),
+    ("general", "Free &text"),
+)
+KINDS = ("", *CATEGORY_LABELS.values(), "Observations", "Review")
+
+
+def make_form(ui: UiContext, category: str) -> NoteForm:
+    if category == "food_fluid":
+        return FluidForm(ui, SPECS[category])
+    if category == "repositioning":
+        return RepositioningForm(ui, SPECS[category])
+    return NoteForm(ui, SPECS[category])
+
+
+def _scrolled(widget: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(widget)
+    enable_touch_scrolling(area)
+    return area
+
+
+def just_after(iso: str) -> str | None:
+    """An upper bound that still includes records made in the same second as ``iso``."""
+    parsed = parse_time(iso)
+    if parsed is None:
+        return None
+    return (parsed + dt.timedelta(seconds=1)).isoformat(timespec="seconds")
+
+
+class ResidentRecordScreen(QWidget):
+    closed = Signal()
+
+    def __init__(self, ui: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Page")
+        self._ui = ui
+        self.resident_id = ""
+        self.profile: ResidentProfile | None = None
+        self._select_after: str | None = None
+
+        self.back_button = QPushButton("← All residents")
+        self.back_button.setToolTip("Back to the residents list (Esc)")
+        self.back_button.clicked.connect(self.close_record)
+        self.banner = ResidentBanner()
+        top = QHBoxLayout()
+        top.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.banner, 1)
+
+        self.timeline = TimelineModel(self)
+        self.timeline.set_author_names(ui.name_of)
+        self.timeline.more_wanted.connect(self._load_more)
+        self.filter = TimelineFilterModel(self)
+        self.filter.setSourceModel(self.timeline)
+        self.kind_combo = QComboBox()
+        self.kind_combo.setAccessibleName("Show")
+        for kind in KINDS:
+            self.kind_combo.addItem(kind or "All records", kind)
+        self.kind_combo.currentIndexChanged.connect(
+            lambda _i: self.filter.set_kind(str(self.kind_combo.currentData()))
+        )
+        self.timeline_view = QListView()
+        self.timeline_view.setAccessibleName("Timeline, newest first")
+        self.timeline_view.setModel(self.filter)
+        self.timeline_view.setItemDelegate(TimelineDelegate(ui.theme, self.timeline, self.timeline_view))
+        self.timeline_view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.timeline_view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self.timeline_view.selectionModel().currentChanged.connect(self._entry_chosen)
+        enable_touch_scrolling(self.timeline_view)
+        self.amend_button = QPushButton("C&orrect note…")
+        self.amend_button.clicked.connect(lambda: self.correct(AMEND))
+        self.error_button = QPushButton("Entered in &error…")
+        set_role(self.error_button, "danger")
+        self.error_button.clicked.connect(lambda: self.correct(IN_ERROR))
+        self._entry_chosen(QModelIndex(), QModelIndex())
+
+        timeline_title = QLabel("Timeline")
+        set_role(timeline_title, "heading")
+        header = QHBoxLayout()
+        header.addWidget(timeline_title)
+        header.addStretch(1)
+        header.addWidget(QLabel("Show"))
+        header.addWidget(self.kind_combo)
+        corrections = QHBoxLayout()
+        corrections.addWidget(self.amend_button)
+        corrections.addWidget(self.error_button)
+        corrections.addStretch(1)
+        left = QVBoxLayout()
+        left.addLayout(header)
+        left.addWidget(self.timeline_view, 1)
+        left.addLayout(corrections)
+
+        self.panel = QStackedWidget()
+        self.panel.setMinimumWidth(420)
+        self.panel.setMaximumWidth(560)
+        self.panel.addWidget(_scrolled(self._actions_page()))
+        self.forms: dict[str, NoteForm] = {}
+        self._form_pages: dict[str, QScrollArea] = {}
+        for category, _label in QUICK:
+            form = make_form(ui, category)
+            form.saved.connect(lambda _id, f=form: self._note_saved(f))
+            form.cancelled.connect(self.show_actions)
+            self.forms[category] = form
+            self._form_pages[category] = _scrolled(form)
+            self.panel.addWidget(self._form_pages[category])
+        self.correction = CorrectionForm(ui)
+        self.correction.corrected.connect(self._corrected)
+        self.correction.cancelled.connect(self.show_actions)
+        self._correction_page = _scrolled(self.correction)
+        self.panel.addWidget(self._correction_page)
+
+        body = QHBoxLayout()
+        body.addLayout(left, 3)
+        body.addWidget(self.panel, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 8)
+        layout.addLayout(top)
+        layout.addLayout(body, 1)
+
+    def _actions_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        title = QLabel("Record care")
+        set_role(title, "heading")
+        layout.addWidget(title)
+        grid = QGridLayout()
+        grid.setSpacing(8)
+        self.quick_buttons: dict[str, QPushButton] = {}
+        for index, (category, label) in enumerate(QUICK):
+            button = QPushButton(label)
+            set_role(button, "tile")
+            button.clicked.connect(lambda _checked=False, c=category: self.start_form(c))
+            grid.addWidget(button, index // 2, index % 2)
+            self.quick_buttons[category] = button
+        layout.addLayout(grid)
+        about = QLabel("About")
+        set_role(about, "heading")
+        layout.addWidget(about)
+        self.summary = ProfileSummary()
+        layout.addWidget(self.summary)
+        layout.addStretch(1)
+        return page
+
+    # --- opening and refreshing ------------------------------------------------------------
+
+    def open(self, resident_id: str) -> None:
+        """Open a resident's record (recorded in the audit trail by the service)."""
+        if resident_id != self.resident_id:
+            self.reset()
+            self.banner.name_label.setText("Loading…")
+            self.timeline.set_page([], has_more=False)
+        self.resident_id = resident_id
+        self.show_actions()
+        can_record = self._ui.may_write("care_note")
+        for button in self.quick_buttons.values():
+            button.setEnabled(can_record)
+        self._ui.runner.run(lambda: self._ui.services.residents.get(resident_id), self._show_profile)
+        self._load_timeline()
+
+    def refresh(self) -> None:
+        if not self.resident_id:
+            return
+        resident_id = self.resident_id
+        self._ui.runner.run(
+            lambda: self._ui.services.residents.refresh(resident_id), self._show_profile
+        )
+        self._load_timeline()
+        fluid = self.forms["food_fluid"]
+        if isinstance(fluid, FluidForm) and self.panel.currentWidget() is self._form_pages["food_fluid"]:
+            fluid.refresh_total()
+
+    def _show_profile(self, profile: ResidentProfile) -> None:
+        if profile.resident_id != self.resident_id:
+            return
+        self.profile = profile
+        self.banner.show_profile(profile)
+        self.summary.show_profile(profile)
+
+    def _load_timeline(self) -> None:
+        resident_id, notes = self.resident_id, self._ui.services.notes
+        self._ui.runner.run(
+            lambda: notes.timeline(resident_id, limit=PAGE),
+            lambda entries: self._show_page(resident_id, entries),
+        )
+
+    def _show_page(self, resident_id: str, entries: list[TimelineEntry]) -> None:
+        if resident_id != self.resident_id:
+            return
+        self.timeline.set_page(entries, has_more=bool(entries))
+        if self._select_after:
+            row = self.timeline.row_of(self._select_after)
+            self._select_after = None
+            if row >= 0:
+                index = self.filter.mapFromSource(self.timeline.index(row, 0))
+                self.timeline_view.setCurrentIndex(index)
+                self.timeline_view.scrollTo(index)
+
+    def _load_more(self, oldest: str) -> None:
+        resident_id, notes, before = self.resident_id, self._ui.services.notes, just_after(oldest)
+        self._ui.runner.run(
+            lambda: notes.timeline(resident_id, limit=PAGE, before=before),
+            lambda entries: self._add_page(resident_id, entries),
+        )
+
+    def _add_page(self, resident_id: str, entries: list[TimelineEntry]) -> None:
+        if resident_id != self.resident_id:
+            return
+        known = self.timeline.rowCount()
+        self.timeline.add_page(entries, has_more=False)
+        if self.timeline.rowCount() > known:
+            self.timeline.add_page([], has_more=True)
+
+    # --- forms -----------------------------------------------------------------------------
+
+    def start_form(self, category: str) -> None:
+        self.panel.setCurrentWidget(self._form_pages[category])
+        self.forms[category].start(self.resident_id)
+
+    def show_actions(self) -> None:
+        self.panel.setCurrentIndex(0)
+
+    @property
+    def current_form(self) -> NoteForm | None:
+        for category, page in self._form_pages.items():
+            if self.panel.currentWidget() is page:
+                return self.forms[category]
+        return None
+
+    def is_dirty(self) -> bool:
+        return any(f.is_dirty() for f in self.forms.values()) or self.correction.is_dirty()
+
+    def reset(self) -> None:
+        """Forget every half-filled form (another person signed in, or another resident)."""
+        for form in self.forms.values():
+            form.reset()
+            form.saved_label.clear()
+        self.correction.cancel()
+        self.kind_combo.setCurrentIndex(0)
+        self.show_actions()
+
+    def _note_saved(self, form: NoteForm) -> None:
+        name = self.profile.display_name if self.profile else "the resident"
+        if isinstance(form, FluidForm):
+            return  # stays open: the carer sees the new 24-hour total
+        self.show_actions()
+        self._ui.notify(f"Saved: {form.spec.title} for {name}. {form.saved_text()}")
+        form.saved_label.clear()
+
+    # --- corrections -----------------------------------------------------------------------
+
+    def selected_entry(self) -> TimelineEntry | None:
+        entry = self.timeline_view.currentIndex().data(ROW_ROLE)
+        return entry if isinstance(entry, TimelineEntry) else None
+
+    def _entry_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        entry = current.data(ROW_ROLE) if current.isValid() else None
+        correctable = (
+            isinstance(entry, TimelineEntry)
+            and entry.entity == "care_note"
+            and entry.status != "entered_in_error"
+        )
+        self.amend_button.setEnabled(correctable)
+        self.error_button.setEnabled(correctable)
+
+    def correct(self, mode: str) -> None:
+        entry = self.selected_entry()
+        if entry is None:
+            return
+        self.panel.setCurrentWidget(self._correction_page)
+        self.correction.start(entry, mode)
+
+    def _corrected(self, note_id: str) -> None:
+        self._select_after = note_id
+        self.show_actions()
+        self._ui.notify("The correction is saved; the earlier version stays in the history.")
+
+    def close_record(self) -> None:
+        self.closed.emit()

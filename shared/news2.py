@@ -101,7 +101,8 @@ class News2Input:
         on_oxygen = values.get("on_oxygen")
         if on_oxygen is not None and not isinstance(on_oxygen, bool):
             raise ValueError("air or oxygen must be true (oxygen) or false (air)")
-        consciousness, scale = values.get("consciousness"), values.get("spo2_scale", 1)
+        consciousness, scale = values.get("consciousness"), values.get("spo2_scale")
+        scale = Spo2Scale.SCALE_1 if scale is None else scale
         if consciousness is not None and consciousness not in list(Consciousness):
             raise ValueError("level of consciousness must be one of A, C, V, P or U")
         if isinstance(scale, bool) or scale not in list(Spo2Scale):

@@ -36,10 +36,18 @@ def device_name() -> str:
 class AppContext:
     """Everything services need. ``http`` lets tests route sync to an in-process server."""
 
-    def __init__(self, store: Store, data_dir: Path, *, http: httpx.Client | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        data_dir: Path,
+        *,
+        http: httpx.Client | None = None,
+        key_dir: str | None = None,
+    ) -> None:
         self.store = store
         self.data_dir = data_dir
         self.http = http
+        self.key_dir = key_dir
         with store.read() as conn:
             values = meta.get_all(conn)
         self.device = DeviceInfo(
@@ -61,7 +69,7 @@ class AppContext:
         cls, data_dir: Path, *, key_dir: str | None = None, http: httpx.Client | None = None
     ) -> AppContext:
         store = files.open_existing(data_dir, choose_key_store(key_dir))
-        return cls(store, data_dir, http=http)
+        return cls(store, data_dir, http=http, key_dir=key_dir)
 
     def client(self) -> SyncClient:
         return SyncClient(
@@ -76,3 +84,8 @@ class AppContext:
 
     def close(self) -> None:
         self.store.close()
+
+    def wipe(self) -> None:
+        """Destroy this PC's key and data (a revoked PC). The store must not be used after."""
+        self.store.close()
+        files.wipe(self.data_dir, choose_key_store(self.key_dir))

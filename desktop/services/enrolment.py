@@ -77,7 +77,7 @@ def enrol(
         store.close()
         files.wipe(data_dir, keys)
         raise
-    context = AppContext(store, data_dir, http=http)
+    context = AppContext(store, data_dir, http=http, key_dir=key_dir)
     if bootstrap:
         sync_client = context.client()
         try:

@@ -3,14 +3,17 @@ the last successful sync, and a warning after a long time offline."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from desktop.services.context import AppContext
 from desktop.store import meta, outbox
-from desktop.sync.engine import ProgressCallback, SyncReport
-from desktop.sync.errors import SyncError
+from desktop.sync.client import SyncClient
+from desktop.sync.engine import ProgressCallback, SyncEngine, SyncReport
+from desktop.sync.errors import DeviceRevoked, Offline, SyncError
 
 LONG_OFFLINE_MS = 4 * 60 * 60 * 1000
 
@@ -35,13 +38,59 @@ class SyncService:
         self._online: bool | None = None
         self._last_error: str | None = None
         self._lock = threading.Lock()
+        self.revoked = False
 
     def sync_now(self, progress: ProgressCallback | None = None) -> SyncReport:
         """One full sync. Only one runs at a time on a PC; a second caller waits for it."""
+        return self._run(lambda engine: engine.sync(progress))
+
+    def pull_now(self) -> SyncReport:
+        """Only pull (after a live notification): quick, and never sends anything."""
+
+        def pull(engine: SyncEngine) -> SyncReport:
+            pulled, repaired = engine.pull()
+            return SyncReport(pulled=pulled, repaired=repaired)
+
+        return self._run(pull)
+
+    def sync_with_retry(
+        self,
+        *,
+        attempts: int = 5,
+        first_delay_s: float = 0.5,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> SyncReport:
+        """Retry a sync that failed because the network did, backing off between tries."""
+        delay = first_delay_s
+        for attempt in range(attempts):
+            try:
+                return self.sync_now()
+            except Offline:
+                if attempt == attempts - 1:
+                    raise
+                sleep(delay)
+                delay = min(delay * 2, 30.0)
+        raise AssertionError("unreachable")
+
+    def _run(self, action: Callable[[SyncEngine], SyncReport]) -> SyncReport:
         with self._lock:
+            if self.revoked:
+                raise DeviceRevoked(
+                    "This PC has been removed from service by IT.",
+                    code="device_revoked",
+                    status=403,
+                )
             client = self._context.client()
             try:
-                report = self._context.sync_engine(client).sync(progress)
+                report = action(self._context.sync_engine(client))
+            except DeviceRevoked:
+                self._hand_over_and_wipe(client)
+                raise DeviceRevoked(
+                    "This PC has been removed from service by IT. Its unsent records were sent "
+                    "where possible and everything on it has been erased.",
+                    code="device_revoked",
+                    status=403,
+                ) from None
             except SyncError as exc:
                 self._online = False
                 self._last_error = exc.message
@@ -51,6 +100,13 @@ class SyncService:
             self._online = True
             self._last_error = None
             return report
+
+    def _hand_over_and_wipe(self, client: SyncClient) -> None:
+        with contextlib.suppress(SyncError):
+            self._context.sync_engine(client).push()
+        self.revoked = True
+        self._online = False
+        self._context.wipe()
 
     def status(self, now_ms: int | None = None) -> SyncStatus:
         now_ms = now_ms or int(time.time() * 1000)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gzip
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 import httpx
@@ -131,8 +131,9 @@ class SyncClient:
             PullResponse,
         )
 
-    def live_events(self) -> Iterator[str]:
-        """Server-sent notifications for this PC's home; ends when the connection drops."""
+    def live_events(self, on_connected: Callable[[], None] | None = None) -> Iterator[str | None]:
+        """Server-sent notifications for this PC's home (None for each keep-alive); ends when
+        the connection drops."""
         try:
             with self.http.stream(
                 "GET", self.server_url + "/v1/sync/live", headers=self._headers(), timeout=None
@@ -140,9 +141,13 @@ class SyncClient:
                 if response.status_code >= 400:
                     response.read()
                     raise _refusal(response)
+                if on_connected is not None:
+                    on_connected()
                 for line in response.iter_lines():
                     if line.startswith("data:"):
                         yield line[5:].strip()
+                    elif line.startswith(":"):
+                        yield None
         except (httpx.TransportError, OSError) as exc:
             raise Offline(f"Live updates stopped ({exc.__class__.__name__}).") from None
 

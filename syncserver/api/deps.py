@@ -44,6 +44,17 @@ def record_refusal(
 
 
 def authenticate_device(request: Request) -> DeviceContext:
+    """An enrolled, active PC."""
+    return _device(request, allow_revoked=False)
+
+
+def authenticate_device_for_push(request: Request) -> DeviceContext:
+    """An enrolled PC, revoked or not: a revoked PC may still hand over what it recorded
+    before it wipes itself (it can no longer pull, sign anyone in or read anything)."""
+    return _device(request, allow_revoked=True)
+
+
+def _device(request: Request, *, allow_revoked: bool) -> DeviceContext:
     header = request.headers.get("authorization", "")
     scheme, _, credential = header.partition(" ")
     if scheme != DEVICE_AUTH_SCHEME or "." not in credential or len(credential) > 200:
@@ -66,7 +77,10 @@ def authenticate_device(request: Request) -> DeviceContext:
         raise AuthError(
             "This PC is not enrolled: enrol it with a code from IT.", code="device_unauthenticated"
         )
-    if row.status != "active":
+    revoked = row.status != "active"
+    if revoked and allow_revoked:
+        return DeviceContext(device_id, row.tenant_id, row.home_id, int(row.acked_seq), True)
+    if revoked:
         record_refusal(state, row.tenant_id, "device.refused_revoked", device_id, {})
         raise Forbidden("This PC has been removed from service by IT.", code="device_revoked")
     return DeviceContext(device_id, row.tenant_id, row.home_id, int(row.acked_seq))

@@ -32,6 +32,7 @@ from shared.protocol import (
 from syncserver import __version__, tenancy
 from syncserver.api.deps import (
     authenticate_device,
+    authenticate_device_for_push,
     record_refusal,
     state_of,
     touch_device,
@@ -161,7 +162,7 @@ def hello(
 
 @router.post("/sync/push")
 async def push(
-    request: Request, device: DeviceContext = Depends(authenticate_device)
+    request: Request, device: DeviceContext = Depends(authenticate_device_for_push)
 ) -> PushResponse:
     batch = _parse(PushRequest, await _body(request))
     _check_protocol(batch.protocol)

@@ -11,3 +11,4 @@ class DeviceContext:
     tenant_id: str
     home_id: str
     acked_seq: int
+    revoked: bool = False

@@ -235,7 +235,7 @@ def ingest(conn: sa.Connection, device: DeviceContext, batch: list[Change]) -> I
         )
         audit_entries.append(
             audit.AuditEntry(
-                "change." + change.op,
+                _audit_action(change.entity, change.op, device.revoked),
                 change.user_id,
                 device.device_id,
                 f"{change.entity}:{change.record_id}",
@@ -297,6 +297,11 @@ def ingest(conn: sa.Connection, device: DeviceContext, batch: list[Change]) -> I
     result.server_seq = seq
     result.touched_homes.add(device.home_id)
     return result
+
+
+def _audit_action(entity: str, op: str, from_revoked_device: bool) -> str:
+    action = "record.viewed" if entity == "record_view" else "change." + op
+    return action + (".from_revoked_device" if from_revoked_device else "")
 
 
 def _resident_of(entity: ent.EntityType, change: Change, row: _Row | None) -> str | None:

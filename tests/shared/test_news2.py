@@ -381,6 +381,7 @@ def test_from_values_reads_an_observation_record() -> None:
     obs = News2Input.from_values(values)
     assert obs == News2Input(18, 95, True, 120, 88, Consciousness.NEW_CONFUSION, 37, Spo2Scale(2))
     assert News2Input.from_values({}) == News2Input()
+    assert News2Input.from_values({"spo2_scale": None}).spo2_scale is Spo2Scale.SCALE_1
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from desktop.ui.widgets.avatar import avatar_pixmap
 
 AVATAR_PX = 36
 NOT_SEEN = "Not seen today"
+FILLER_WORDS = frozenset({"room", "rm", "nhs"})  # "room 4", "NHS 999 123 4567"
 
 
 class Column(IntEnum):
@@ -80,9 +81,7 @@ class ResidentTableModel(RowsModel[ResidentSummary]):
             return f"{row.display_name}, room {row.room}"
         if column == Column.ALERTS:
             return "Alerts: " + (", ".join(row.alerts) or "none")
-        return str(
-            ("", f"Room {row.room}", f"Unit {row.unit_name}", "", seen_text(row))[column]
-        )
+        return str(("", f"Room {row.room}", f"Unit {row.unit_name}", "", seen_text(row))[column])
 
 
 class ResidentFilterModel(QSortFilterProxyModel):
@@ -95,7 +94,10 @@ class ResidentFilterModel(QSortFilterProxyModel):
 
     def set_search(self, text: str) -> None:
         self.beginFilterChange()
-        self._words = [w for w in text.lower().replace(",", " ").split() if w]
+        words = text.lower().replace(",", " ").split()
+        self._words = [w for w in words if w not in FILLER_WORDS]
+        if len(self._words) > 1 and "".join(self._words).isdigit():
+            self._words = ["".join(self._words)]  # an NHS number typed as 999 123 4567
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_unit(self, unit_id: str) -> None:
@@ -122,7 +124,8 @@ class ResidentFilterModel(QSortFilterProxyModel):
 def _matches(row: ResidentSummary, word: str) -> bool:
     if word in row.display_name.lower() or word in row.full_name.lower():
         return True
-    if word.removeprefix("room") and row.room.lower() == word.removeprefix("room"):
+    room = word.removeprefix("room").removeprefix("rm")
+    if room and row.room.lower() == room:
         return True
     digits = "".join(ch for ch in word if ch.isdigit())
     if digits and digits == word and len(digits) >= 3:

@@ -112,7 +112,11 @@ class CorrectionForm(QWidget):
         if entry is None or not self.save_button.isEnabled():
             return
         self.errors.clear()
-        notes, reason, text = self._ui.services.notes, self.reason_edit.text(), self.text_edit.toPlainText()
+        notes, reason, text = (
+            self._ui.services.notes,
+            self.reason_edit.text(),
+            self.text_edit.toPlainText(),
+        )
         if self.mode == AMEND:
             call = lambda: notes.amend(entry.record_id, text, reason)  # noqa: E731
         else:

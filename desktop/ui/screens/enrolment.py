@@ -116,7 +116,11 @@ class EnrolmentScreen(QWidget):
 
         def work() -> DesktopServices:
             context = enrol(
-                server, code, launch.data_dir, key_dir=launch.key_dir, http=launch.http,
+                server,
+                code,
+                launch.data_dir,
+                key_dir=launch.key_dir,
+                http=launch.http,
                 progress=relay.report,
             )
             return DesktopServices(context)

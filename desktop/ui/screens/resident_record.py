@@ -107,7 +107,9 @@ class ResidentRecordScreen(QWidget):
         self.timeline_view = QListView()
         self.timeline_view.setAccessibleName("Timeline, newest first")
         self.timeline_view.setModel(self.filter)
-        self.timeline_view.setItemDelegate(TimelineDelegate(ui.theme, self.timeline, self.timeline_view))
+        self.timeline_view.setItemDelegate(
+            TimelineDelegate(ui.theme, self.timeline, self.timeline_view)
+        )
         self.timeline_view.setResizeMode(QListView.ResizeMode.Adjust)
         self.timeline_view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.timeline_view.selectionModel().currentChanged.connect(self._entry_chosen)
@@ -200,7 +202,8 @@ class ResidentRecordScreen(QWidget):
         can_record = self._ui.may_write("care_note")
         for button in self.quick_buttons.values():
             button.setEnabled(can_record)
-        self._ui.runner.run(lambda: self._ui.services.residents.get(resident_id), self._show_profile)
+        residents = self._ui.services.residents
+        self._ui.runner.run(lambda: residents.get(resident_id), self._show_profile)
         self._load_timeline()
 
     def refresh(self) -> None:
@@ -212,7 +215,7 @@ class ResidentRecordScreen(QWidget):
         )
         self._load_timeline()
         fluid = self.forms["food_fluid"]
-        if isinstance(fluid, FluidForm) and self.panel.currentWidget() is self._form_pages["food_fluid"]:
+        if isinstance(fluid, FluidForm) and self.current_form is fluid:
             fluid.refresh_total()
 
     def _show_profile(self, profile: ResidentProfile) -> None:

@@ -55,9 +55,9 @@ class AlertChipsDelegate(QStyledItemDelegate):
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
         self.initStyleOption(option, index)
-        option.text = ""  # type: ignore[attr-defined]
-        style = option.widget.style()  # type: ignore[attr-defined]
-        style.drawControl(style.ControlElement.CE_ItemViewItem, option, painter, option.widget)  # type: ignore[attr-defined]
+        option.text = ""
+        style = option.widget.style()
+        style.drawControl(style.ControlElement.CE_ItemViewItem, option, painter, option.widget)
         row = index.data(ROW_ROLE)
         if not isinstance(row, ResidentSummary):
             return
@@ -65,7 +65,7 @@ class AlertChipsDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         metrics = painter.fontMetrics()
-        rect: QRect = option.rect  # type: ignore[attr-defined]
+        rect: QRect = option.rect
         x = rect.left() + 4
         height = metrics.height() + 8
         y = rect.top() + (rect.height() - height) // 2

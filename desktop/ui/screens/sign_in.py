@@ -55,24 +55,28 @@ class StaffTileDelegate(QStyledItemDelegate):
         if not isinstance(staff, StaffMember):
             return
         c = self._theme.colours
-        rect = option.rect.adjusted(4, 4, -4, -4)  # type: ignore[attr-defined]
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        rect = option.rect.adjusted(4, 4, -4, -4)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(c.q("focus" if option.state & QStyle.StateFlag.State_HasFocus else "border"))  # type: ignore[attr-defined]
+        painter.setPen(c.q("focus" if option.state & QStyle.StateFlag.State_HasFocus else "border"))
         painter.setBrush(c.q("selection" if selected else "surface"))
         painter.drawRoundedRect(rect, 6, 6)
         avatar = QRect(rect.left() + 10, rect.top() + (rect.height() - 44) // 2, 44, 44)
         paint_avatar(painter, avatar.toRectF(), initials_of(staff.display_name), staff.user_id)
         text_left = avatar.right() + 12
-        font = QFont(option.font)  # type: ignore[attr-defined]
+        font = QFont(option.font)
         font.setBold(True)
         painter.setFont(font)
         painter.setPen(c.q("selection_text" if selected else "text"))
         top = QRect(text_left, rect.top() + 8, rect.right() - text_left - 6, rect.height() // 2 - 8)
-        painter.drawText(top, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         painter.fontMetrics().elidedText(staff.display_name,
-                                                          Qt.TextElideMode.ElideRight, top.width()))
+        painter.drawText(
+            top,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            painter.fontMetrics().elidedText(
+                staff.display_name, Qt.TextElideMode.ElideRight, top.width()
+            ),
+        )
         font.setBold(False)
         painter.setFont(font)
         bottom = top.translated(0, top.height())
@@ -207,24 +211,31 @@ class SignInScreen(QWidget):
     def _show_staff(self, staff: list[StaffMember]) -> None:
         self._ui.staff_names = {s.user_id: s.display_name for s in staff}
         self.model.set_rows(staff)
+        current = self.staff_view.currentIndex().data(ROW_ROLE)
+        if isinstance(current, StaffMember) and current != self._selected:
+            self._use(current)  # they may have set a PIN since
 
     # --- choosing a person -----------------------------------------------------------------
 
     def choose(self, username: str) -> None:
+        """Select a person as tapping their tile would."""
         for row, staff in enumerate(self.model.rows):
             if staff.username == username:
                 self.staff_view.setCurrentIndex(self.model.index(row, 0))
+                self._use(staff)
                 return
         self.username_edit.setText(username)
 
     def _chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
         staff = current.data(ROW_ROLE)
-        self._selected = staff if isinstance(staff, StaffMember) else None
-        if self._selected is None:
-            return
-        self.username_edit.setText(self._selected.username)
+        if isinstance(staff, StaffMember):
+            self._use(staff)
+
+    def _use(self, staff: StaffMember) -> None:
+        self._selected = staff
+        self.username_edit.setText(staff.username)
         self.errors.clear()
-        self._show_mode(pin=self._selected.has_pin)
+        self._show_mode(pin=staff.has_pin)
 
     def _show_mode(self, *, pin: bool) -> None:
         self.secret_stack.setCurrentIndex(1 if pin else 0)
@@ -256,7 +267,8 @@ class SignInScreen(QWidget):
         self._set_working(True)
         session = self._ui.services.session
         self._ui.runner.run(
-            lambda: session.sign_in_with_pin(staff.user_id, pin), self._done,
+            lambda: session.sign_in_with_pin(staff.user_id, pin),
+            self._done,
             on_failure=self._failed,
         )
 

@@ -34,7 +34,7 @@ class MessageBar(QFrame):
 
     @property
     def text(self) -> str:
-        return self._label.text() if self.isVisibleTo(self.parentWidget()) else ""
+        return "" if self.isHidden() else self._label.text()
 
     @property
     def kind(self) -> str:

@@ -19,8 +19,9 @@ NO_ALLERGY_WORDS = ("none known", "nkda", "none", "no known allergies")
 def safety_alerts(fields: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     """(text, kind) chips: DNACPR and allergies are always stated, even when absent."""
     chips: list[tuple[str, str]] = []
-    chips.append(("DNACPR in place", "danger") if fields.get("dnacpr")
-                 else ("No DNACPR recorded", "info"))
+    chips.append(
+        ("DNACPR in place", "danger") if fields.get("dnacpr") else ("No DNACPR recorded", "info")
+    )
     allergies = str(fields.get("allergies") or "").strip()
     if not allergies:
         chips.append(("Allergies not recorded", "warning"))
@@ -61,8 +62,8 @@ class ResidentBanner(QFrame):
     def show_profile(self, profile: ResidentProfile) -> None:
         f = profile.fields
         name = profile.display_name
-        self.avatar.setPixmap(avatar_pixmap(initials_of(f"{f.get('first_name', '')} {f.get('last_name', '')}"),
-                                            profile.resident_id, 64, 2.0))
+        full_name = f"{f.get('first_name', '')} {f.get('last_name', '')}"
+        self.avatar.setPixmap(avatar_pixmap(initials_of(full_name), profile.resident_id, 64, 2.0))
         self.name_label.setText(name)
         details = [f"Room {f.get('room') or '—'}", profile.unit_name]
         if f.get("date_of_birth"):

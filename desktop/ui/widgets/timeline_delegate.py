@@ -41,7 +41,8 @@ class TimelineDelegate(QStyledItemDelegate):
         head = QFontMetrics(bold).height()
         body = QFontMetrics(plain).boundingRect(QRect(0, 0, width, 10_000), WRAP, entry.summary)
         history = [
-            QFontMetrics(small).boundingRect(QRect(0, 0, width, 10_000), WRAP, f"Earlier: {h}")
+            QFontMetrics(small)
+            .boundingRect(QRect(0, 0, width, 10_000), WRAP, f"Earlier: {h}")
             .height()
             for h in entry.history
         ]
@@ -53,7 +54,7 @@ class TimelineDelegate(QStyledItemDelegate):
         entry = index.data(ROW_ROLE)
         if not isinstance(entry, TimelineEntry):
             return QSize(0, 0)
-        head, body, history = self._heights(entry, option.font)  # type: ignore[attr-defined]
+        head, body, history = self._heights(entry, option.font)
         height = PAD + head + GAP + body + sum(h + GAP for h in history) + PAD
         return QSize(self._text_width(), max(56, height))
 
@@ -67,11 +68,11 @@ class TimelineDelegate(QStyledItemDelegate):
         if not isinstance(entry, TimelineEntry):
             return
         c = self._theme.colours
-        rect: QRect = option.rect  # type: ignore[attr-defined]
-        state = option.state  # type: ignore[attr-defined]
+        rect: QRect = option.rect
+        state = option.state
         selected = bool(state & QStyle.StateFlag.State_Selected)
-        plain, bold, small = self._fonts(option.font)  # type: ignore[attr-defined]
-        head_h, body_h, history_h = self._heights(entry, option.font)  # type: ignore[attr-defined]
+        plain, bold, small = self._fonts(option.font)
+        head_h, body_h, history_h = self._heights(entry, option.font)
         painter.save()
         painter.fillRect(rect, c.q("selection" if selected else "surface"))
         painter.setPen(c.q("border"))

@@ -98,11 +98,10 @@ def test_the_account_locks_after_repeated_wrong_passwords(
     seeded_db: Database,
     demo_provider: DemoProvider,
     pc_a: EnrolledDevice,
-    home_a: str,
     server_app: FastAPI,
 ) -> None:
     limit = server_app.state.wcn.settings.max_login_failures
-    carer = staff_of(demo_provider, "care_assistant", home_a)
+    carer = staff_of(demo_provider, "care_assistant", pc_a.home_id)
     for _ in range(limit):
         assert _login(client, pc_a, carer.username, "wrong").json()["code"] == "bad_credentials"
     response = _login(client, pc_a, carer.username)  # the right password, too late

@@ -65,16 +65,15 @@ COMPRESSORS = {
 def test_a_compressed_batch_is_accepted(
     client: TestClient,
     seeded_db: Database,
-    demo_provider: DemoProvider,
     pc_a: EnrolledDevice,
     note_body: tuple[str, bytes],
     kind: str,
 ) -> None:
     record_id, body = note_body
-    status, answer = _post(client, pc_a, COMPRESSORS[kind](body), kind.split("_")[0])
+    status, answer = _post(client, pc_a, COMPRESSORS[kind](body), kind.split("_", maxsplit=1)[0])
     assert status == 200, answer
     assert answer["applied"] == 1
-    assert stored_record(seeded_db, demo_provider.tenant_id, record_id) is not None
+    assert stored_record(seeded_db, pc_a.tenant_id, record_id) is not None
 
 
 @pytest.mark.parametrize(
@@ -91,16 +90,15 @@ def test_a_compressed_batch_is_accepted(
 def test_a_malformed_batch_is_refused_with_a_clear_code(
     client: TestClient,
     seeded_db: Database,
-    demo_provider: DemoProvider,
     pc_a: EnrolledDevice,
     content: bytes,
     code: str,
 ) -> None:
-    before = footprint(seeded_db, demo_provider.tenant_id)
+    before = footprint(seeded_db, pc_a.tenant_id)
     status, answer = _post(client, pc_a, content)
     assert (status, answer["code"]) == (400, code)
     assert isinstance(answer["message"], str) and answer["message"]
-    assert footprint(seeded_db, demo_provider.tenant_id) == before
+    assert footprint(seeded_db, pc_a.tenant_id) == before
 
 
 @pytest.mark.parametrize(
@@ -155,5 +153,5 @@ def test_a_compression_bomb_is_refused_as_too_large(
 ) -> None:
     bomb = COMPRESSORS[kind](b" " * (MAX_BODY_BYTES + 1))
     assert len(bomb) < MAX_BODY_BYTES // 100
-    status, answer = _post(client, pc_a, bomb, kind.split("_")[0])
+    status, answer = _post(client, pc_a, bomb, kind.split("_", maxsplit=1)[0])
     assert (status, answer["code"]) == (413, "payload_too_large")

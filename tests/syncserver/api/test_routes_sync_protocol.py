@@ -83,11 +83,10 @@ def test_a_push_or_pull_in_an_unsupported_version_is_refused(
     seeded_db: Database,
     demo_provider: DemoProvider,
     pc_a: EnrolledDevice,
-    home_a: str,
     protocol: int,
 ) -> None:
-    carer = staff_of(demo_provider, "care_assistant", home_a).user_id
-    note = ChangeMaker().note(residents_of(demo_provider, home_a)[0].record_id, carer)
+    carer = staff_of(demo_provider, "care_assistant", pc_a.home_id).user_id
+    note = ChangeMaker().note(residents_of(demo_provider, pc_a.home_id)[0].record_id, carer)
     before = footprint(seeded_db, demo_provider.tenant_id)
     response = push(client, pc_a.headers, [note], protocol=protocol)
     assert response.status_code == 400

@@ -12,12 +12,12 @@ from typing import Any
 
 import jwt
 import pytest
-from jwt.warnings import InsecureKeyLengthWarning
 from fastapi.testclient import TestClient
+from jwt.warnings import InsecureKeyLengthWarning
 
 from shared.demo_data import DEMO_PASSWORD, DemoProvider
-from syncserver.security.tokens import AUDIENCE, ISSUER, TokenService
 from syncserver.db.engine import Database
+from syncserver.security.tokens import AUDIENCE, ISSUER, TokenService
 from tests.helpers.server import JWT_SECRET, EnrolledDevice, enrol_device, staff_of
 
 

@@ -38,6 +38,7 @@ class Scene:
     """The people and records a push test needs, from the demo provider."""
 
     provider: DemoProvider
+    db: Database
     home_a: str
     home_b: str
     carer: str  # care assistant of home A (user id)
@@ -48,9 +49,10 @@ class Scene:
 
 
 @pytest.fixture
-def scene(demo_provider: DemoProvider, home_a: str, home_b: str) -> Scene:
+def scene(seeded_db: Database, demo_provider: DemoProvider, home_a: str, home_b: str) -> Scene:
     return Scene(
         demo_provider,
+        seeded_db,
         home_a,
         home_b,
         staff_of(demo_provider, "care_assistant", home_a).user_id,
@@ -61,8 +63,8 @@ def scene(demo_provider: DemoProvider, home_a: str, home_b: str) -> Scene:
     )
 
 
-def _versions(db: Database, scene: Scene, record_id: str) -> dict[str, str]:
-    stored = stored_record(db, scene.provider.tenant_id, record_id)
+def _versions(scene: Scene, record_id: str) -> dict[str, str]:
+    stored = stored_record(scene.db, scene.provider.tenant_id, record_id)
     assert stored is not None
     return stored.versions
 
@@ -71,38 +73,38 @@ def _versions(db: Database, scene: Scene, record_id: str) -> dict[str, str]:
 
 
 def test_a_pushed_note_is_stored_and_acknowledged(
-    client: TestClient, seeded_db: Database, scene: Scene, pc_a: EnrolledDevice
+    client: TestClient, scene: Scene, pc_a: EnrolledDevice
 ) -> None:
     note = ChangeMaker().note(scene.resident, scene.carer, "Ate well at lunch.")
     result = push_ok(client, pc_a.headers, [note])
     assert (result.applied, result.duplicates, result.acknowledged_seq) == (1, 0, 1)
-    stored = stored_record(seeded_db, scene.provider.tenant_id, note.record_id)
+    stored = stored_record(scene.db, scene.provider.tenant_id, note.record_id)
     assert stored is not None
     assert stored.entity == "care_note"
     assert stored.home_id == scene.home_a  # the home comes from the PC, not the payload
     assert stored.fields["text"] == "Ate well at lunch."
     assert stored.server_seq == result.server_seq
-    created = audit_rows(seeded_db, scene.provider.tenant_id, "change.create")
+    created = audit_rows(scene.db, scene.provider.tenant_id, "change.create")
     assert [r.subject for r in created] == [f"care_note:{note.record_id}"]
     assert "Ate well" not in str(created[0].detail)  # the audit holds a hash, not the text
 
 
 def test_replaying_a_batch_is_idempotent(
-    client: TestClient, seeded_db: Database, scene: Scene, pc_a: EnrolledDevice
+    client: TestClient, scene: Scene, pc_a: EnrolledDevice
 ) -> None:
     maker = ChangeMaker()
     batch = [maker.note(scene.resident, scene.carer, f"note {i}") for i in range(3)]
     first = push_ok(client, pc_a.headers, batch)
-    after_first = footprint(seeded_db, scene.provider.tenant_id)
+    after_first = footprint(scene.db, scene.provider.tenant_id)
     again = push_ok(client, pc_a.headers, batch)  # the response was lost; the PC retries
     assert (first.applied, first.duplicates) == (3, 0)
     assert (again.applied, again.duplicates, again.acknowledged_seq) == (0, 3, 3)
     assert again.server_seq == first.server_seq
-    assert footprint(seeded_db, scene.provider.tenant_id) == after_first
+    assert footprint(scene.db, scene.provider.tenant_id) == after_first
 
 
 def test_a_retry_with_more_changes_stores_only_the_new_ones(
-    client: TestClient, seeded_db: Database, scene: Scene, pc_a: EnrolledDevice
+    client: TestClient, scene: Scene, pc_a: EnrolledDevice
 ) -> None:
     maker = ChangeMaker()
     batch = [maker.note(scene.resident, scene.carer, f"note {i}") for i in range(2)]
@@ -118,70 +120,70 @@ def test_a_retry_with_more_changes_stores_only_the_new_ones(
 
 @pytest.mark.parametrize("acked_first", [0, 2])
 def test_a_gap_in_device_sequence_is_refused(
-    client: TestClient, seeded_db: Database, scene: Scene, pc_a: EnrolledDevice, acked_first: int
+    client: TestClient, scene: Scene, pc_a: EnrolledDevice, acked_first: int
 ) -> None:
     maker = ChangeMaker()
     if acked_first:
         push_ok(client, pc_a.headers, [maker.note(scene.resident, scene.carer) for _ in range(2)])
-    before = footprint(seeded_db, scene.provider.tenant_id)
+    before = footprint(scene.db, scene.provider.tenant_id)
     maker.seq += 1  # one batch was lost on the way
     response = push(client, pc_a.headers, [maker.note(scene.resident, scene.carer)])
     assert response.status_code == 409
     body = response.json()
     assert body["code"] == "sequence_gap"
     assert body["detail"] == {"expected_seq": acked_first + 1, "got_seq": acked_first + 2}
-    assert footprint(seeded_db, scene.provider.tenant_id) == before
+    assert footprint(scene.db, scene.provider.tenant_id) == before
 
 
 def test_a_batch_is_applied_in_device_order_whatever_order_it_arrives_in(
-    client: TestClient, seeded_db: Database, scene: Scene, pc_a: EnrolledDevice
+    client: TestClient, scene: Scene, pc_a: EnrolledDevice
 ) -> None:
     maker = ChangeMaker()
     batch = [maker.note(scene.resident, scene.carer, f"note {i}") for i in range(3)]
     result = push_ok(client, pc_a.headers, list(reversed(batch)))
     assert (result.applied, result.acknowledged_seq) == (3, 3)
-    stored = [stored_record(seeded_db, scene.provider.tenant_id, c.record_id) for c in batch]
+    stored = [stored_record(scene.db, scene.provider.tenant_id, c.record_id) for c in batch]
     seqs = [s.server_seq for s in stored if s is not None]
     assert len(seqs) == 3
     assert seqs == sorted(seqs)
 
 
 def test_a_change_id_reused_under_a_new_sequence_number_is_refused(
-    client: TestClient, seeded_db: Database, scene: Scene, pc_a: EnrolledDevice
+    client: TestClient, scene: Scene, pc_a: EnrolledDevice
 ) -> None:
     maker = ChangeMaker()
     first = maker.note(scene.resident, scene.carer)
     push_ok(client, pc_a.headers, [first])
-    before = footprint(seeded_db, scene.provider.tenant_id)
+    before = footprint(scene.db, scene.provider.tenant_id)
     reused = maker.note(scene.resident, scene.carer).model_copy(
         update={"change_id": first.change_id}
     )
     response = push(client, pc_a.headers, [reused])
     assert response.status_code == 409
     assert response.json()["code"] == "change_id_reused"
-    assert footprint(seeded_db, scene.provider.tenant_id) == before
+    assert footprint(scene.db, scene.provider.tenant_id) == before
 
 
 def test_a_change_id_twice_in_one_batch_is_refused(
-    client: TestClient, seeded_db: Database, scene: Scene, pc_a: EnrolledDevice
+    client: TestClient, scene: Scene, pc_a: EnrolledDevice
 ) -> None:
     maker = ChangeMaker()
     first = maker.note(scene.resident, scene.carer)
     twin = maker.note(scene.resident, scene.carer).model_copy(update={"change_id": first.change_id})
-    before = footprint(seeded_db, scene.provider.tenant_id)
+    before = footprint(scene.db, scene.provider.tenant_id)
     response = push(client, pc_a.headers, [first, twin])
     assert response.status_code == 409
     assert response.json()["code"] == "change_id_reused"
-    assert footprint(seeded_db, scene.provider.tenant_id) == before
+    assert footprint(scene.db, scene.provider.tenant_id) == before
 
 
 def test_an_empty_batch_changes_nothing(
-    client: TestClient, seeded_db: Database, scene: Scene, pc_a: EnrolledDevice
+    client: TestClient, scene: Scene, pc_a: EnrolledDevice
 ) -> None:
-    before = footprint(seeded_db, scene.provider.tenant_id)
+    before = footprint(scene.db, scene.provider.tenant_id)
     result = push_ok(client, pc_a.headers, [])
     assert (result.applied, result.duplicates, result.acknowledged_seq) == (0, 0, 0)
-    assert footprint(seeded_db, scene.provider.tenant_id) == before
+    assert footprint(scene.db, scene.provider.tenant_id) == before
 
 
 # --- refusals: each with its code, and the whole batch refused ------------------------------
@@ -314,7 +316,6 @@ REFUSALS: dict[str, tuple[int, str, BadChange]] = {
 @pytest.mark.parametrize("case", sorted(REFUSALS))
 def test_a_bad_change_refuses_the_whole_batch_with_its_code(
     client: TestClient,
-    seeded_db: Database,
     scene: Scene,
     other_provider: DemoProvider,
     pc_a: EnrolledDevice,
@@ -323,10 +324,10 @@ def test_a_bad_change_refuses_the_whole_batch_with_its_code(
     status, code, make_bad = REFUSALS[case]
     maker = ChangeMaker()
     good = maker.note(scene.resident, scene.carer, "A good note before the bad change.")
-    versions = _versions(seeded_db, scene, scene.resident)
+    versions = _versions(scene, scene.resident)
     bad = make_bad(maker, scene, versions, other_provider)
-    before = footprint(seeded_db, scene.provider.tenant_id)
-    other_before = footprint(seeded_db, other_provider.tenant_id)
+    before = footprint(scene.db, scene.provider.tenant_id)
+    other_before = footprint(scene.db, other_provider.tenant_id)
 
     response = push(client, pc_a.headers, [good, bad])
 
@@ -334,16 +335,16 @@ def test_a_bad_change_refuses_the_whole_batch_with_its_code(
     body = response.json()
     assert body["code"] == code
     assert body["detail"]["device_seq"] == bad.device_seq
-    assert footprint(seeded_db, scene.provider.tenant_id) == before
-    assert footprint(seeded_db, other_provider.tenant_id) == other_before
-    assert stored_record(seeded_db, scene.provider.tenant_id, good.record_id) is None
-    refused = audit_rows(seeded_db, scene.provider.tenant_id, "push.refused")
+    assert footprint(scene.db, scene.provider.tenant_id) == before
+    assert footprint(scene.db, other_provider.tenant_id) == other_before
+    assert stored_record(scene.db, scene.provider.tenant_id, good.record_id) is None
+    refused = audit_rows(scene.db, scene.provider.tenant_id, "push.refused")
     assert [r.detail["code"] for r in refused] == [code]
     assert [r.device_id for r in refused] == [pc_a.device_id]
 
 
 def test_after_a_refusal_the_pc_can_push_the_good_changes(
-    client: TestClient, seeded_db: Database, scene: Scene, pc_a: EnrolledDevice
+    client: TestClient, scene: Scene, pc_a: EnrolledDevice
 ) -> None:
     maker = ChangeMaker()
     good = maker.note(scene.resident, scene.carer)
@@ -354,22 +355,22 @@ def test_after_a_refusal_the_pc_can_push_the_good_changes(
 
 
 def test_a_senior_may_change_what_a_carer_may_not(
-    client: TestClient, seeded_db: Database, scene: Scene, pc_a: EnrolledDevice
+    client: TestClient, scene: Scene, pc_a: EnrolledDevice
 ) -> None:
-    versions = _versions(seeded_db, scene, scene.resident)
+    versions = _versions(scene, scene.resident)
     change = ChangeMaker().update(
         "resident", scene.resident, scene.senior, {"room": "12A"}, {"room": versions["room"]}
     )
     push_ok(client, pc_a.headers, [change])
-    stored = stored_record(seeded_db, scene.provider.tenant_id, scene.resident)
+    stored = stored_record(scene.db, scene.provider.tenant_id, scene.resident)
     assert stored is not None and stored.fields["room"] == "12A"
 
 
 def test_a_disabled_author_still_has_offline_work_kept(
-    client: TestClient, seeded_db: Database, scene: Scene, pc_a: EnrolledDevice
+    client: TestClient, scene: Scene, pc_a: EnrolledDevice
 ) -> None:
     carer = staff_of(scene.provider, "care_assistant", scene.home_a)
-    with seeded_db.writer.begin() as conn:
+    with scene.db.writer.begin() as conn:
         tenancy.set_user_active(conn, scene.provider.tenant_id, carer.username, False)
     result = push_ok(client, pc_a.headers, [ChangeMaker().note(scene.resident, scene.carer)])
     assert result.applied == 1
@@ -385,13 +386,12 @@ def _review_items(records: list[RecordState]) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("arrival", ["winner_first", "winner_last"])
 def test_concurrent_edits_of_one_field_keep_both_values_and_raise_one_review(
     client: TestClient,
-    seeded_db: Database,
     scene: Scene,
     pc_a: EnrolledDevice,
     pc_a2: EnrolledDevice,
     arrival: str,
 ) -> None:
-    base = _versions(seeded_db, scene, scene.resident)["diet"]
+    base = _versions(scene, scene.resident)["diet"]
     now_ms = int(time.time() * 1000)
     later = ChangeMaker("pc-a").update(
         "resident",
@@ -416,7 +416,7 @@ def test_concurrent_edits_of_one_field_keep_both_values_and_raise_one_review(
     second = push_ok(client, order[1][0].headers, [order[1][1]])
     assert (first.review_items, second.review_items) == (0, 1)
 
-    stored = stored_record(seeded_db, scene.provider.tenant_id, scene.resident)
+    stored = stored_record(scene.db, scene.provider.tenant_id, scene.resident)
     assert stored is not None
     assert stored.fields["diet"] == "Soft"  # the greater clock wins, whatever arrives first
     for pc in (pc_a, pc_a2):
@@ -437,12 +437,11 @@ def test_concurrent_edits_of_one_field_keep_both_values_and_raise_one_review(
 
 def test_concurrent_edits_of_different_fields_merge_silently(
     client: TestClient,
-    seeded_db: Database,
     scene: Scene,
     pc_a: EnrolledDevice,
     pc_a2: EnrolledDevice,
 ) -> None:
-    versions = _versions(seeded_db, scene, scene.resident)
+    versions = _versions(scene, scene.resident)
     diet = ChangeMaker("pc-a").update(
         "resident", scene.resident, scene.carer, {"diet": "Soft"}, {"diet": versions["diet"]}
     )
@@ -455,7 +454,7 @@ def test_concurrent_edits_of_different_fields_merge_silently(
     )
     assert push_ok(client, pc_a.headers, [diet]).review_items == 0
     assert push_ok(client, pc_a2.headers, [allergies]).review_items == 0
-    stored = stored_record(seeded_db, scene.provider.tenant_id, scene.resident)
+    stored = stored_record(scene.db, scene.provider.tenant_id, scene.resident)
     assert stored is not None
     assert (stored.fields["diet"], stored.fields["allergies"]) == ("Soft", "Latex")
     records, _ = pull_all(client, pc_a.headers)
@@ -464,12 +463,11 @@ def test_concurrent_edits_of_different_fields_merge_silently(
 
 def test_a_sequential_edit_after_seeing_the_last_one_is_no_conflict(
     client: TestClient,
-    seeded_db: Database,
     scene: Scene,
     pc_a: EnrolledDevice,
     pc_a2: EnrolledDevice,
 ) -> None:
-    versions = _versions(seeded_db, scene, scene.resident)
+    versions = _versions(scene, scene.resident)
     push_ok(
         client,
         pc_a.headers,
@@ -483,7 +481,7 @@ def test_a_sequential_edit_after_seeing_the_last_one_is_no_conflict(
             )
         ],
     )
-    seen = _versions(seeded_db, scene, scene.resident)["diet"]
+    seen = _versions(scene, scene.resident)["diet"]
     result = push_ok(
         client,
         pc_a2.headers,
@@ -494,15 +492,15 @@ def test_a_sequential_edit_after_seeing_the_last_one_is_no_conflict(
         ],
     )
     assert result.review_items == 0
-    stored = stored_record(seeded_db, scene.provider.tenant_id, scene.resident)
+    stored = stored_record(scene.db, scene.provider.tenant_id, scene.resident)
     assert stored is not None and stored.fields["diet"] == "Normal"
 
 
 # --- safety rules at merge ------------------------------------------------------------------
 
 
-def _discharge(client: TestClient, db: Database, scene: Scene, pc: EnrolledDevice) -> None:
-    versions = _versions(db, scene, scene.resident)
+def _discharge(client: TestClient, scene: Scene, pc: EnrolledDevice) -> None:
+    versions = _versions(scene, scene.resident)
     push_ok(
         client,
         pc.headers,
@@ -520,35 +518,33 @@ def _discharge(client: TestClient, db: Database, scene: Scene, pc: EnrolledDevic
 
 def test_a_note_for_a_discharged_resident_is_kept_and_raises_a_review(
     client: TestClient,
-    seeded_db: Database,
     scene: Scene,
     pc_a: EnrolledDevice,
     pc_a2: EnrolledDevice,
 ) -> None:
-    _discharge(client, seeded_db, scene, pc_a2)
+    _discharge(client, scene, pc_a2)
     note = ChangeMaker("a").note(scene.resident, scene.carer, "Written before hearing of it.")
     result = push_ok(client, pc_a.headers, [note])
     assert (result.applied, result.review_items) == (1, 1)
-    assert stored_record(seeded_db, scene.provider.tenant_id, note.record_id) is not None
+    assert stored_record(scene.db, scene.provider.tenant_id, note.record_id) is not None
     records, _ = pull_all(client, pc_a2.headers)
     reviews = _review_items(records)
     assert len(reviews) == 1
     assert reviews[0]["rule"] == "recorded_after_discharge"
     assert (reviews[0]["subject_entity"], reviews[0]["subject_id"]) == ("care_note", note.record_id)
     assert reviews[0]["resident_id"] == scene.resident
-    raised = audit_rows(seeded_db, scene.provider.tenant_id, "review.raised")
+    raised = audit_rows(scene.db, scene.provider.tenant_id, "review.raised")
     assert [r.detail["rule"] for r in raised] == ["recorded_after_discharge"]
 
 
 def test_repeated_edits_of_a_discharged_resident_raise_one_review_and_are_kept(
     client: TestClient,
-    seeded_db: Database,
     scene: Scene,
     pc_a: EnrolledDevice,
     pc_a2: EnrolledDevice,
 ) -> None:
-    versions = _versions(seeded_db, scene, scene.resident)  # what PC A saw before
-    _discharge(client, seeded_db, scene, pc_a2)
+    versions = _versions(scene, scene.resident)  # what PC A saw before
+    _discharge(client, scene, pc_a2)
     maker = ChangeMaker("a")
     first = push_ok(
         client,
@@ -577,7 +573,7 @@ def test_repeated_edits_of_a_discharged_resident_raise_one_review_and_are_kept(
         ],
     )
     assert (first.review_items, second.review_items) == (1, 0)
-    stored = stored_record(seeded_db, scene.provider.tenant_id, scene.resident)
+    stored = stored_record(scene.db, scene.provider.tenant_id, scene.resident)
     assert stored is not None
     assert (stored.fields["diet"], stored.fields["allergies"]) == ("Soft", "Latex")
     records, _ = pull_all(client, pc_a.headers)
@@ -593,7 +589,6 @@ def test_a_note_for_an_admitted_resident_raises_nothing(
 
 def test_the_same_event_pushed_by_two_pcs_is_stored_once(
     client: TestClient,
-    seeded_db: Database,
     scene: Scene,
     pc_a: EnrolledDevice,
     pc_a2: EnrolledDevice,
@@ -608,14 +603,14 @@ def test_the_same_event_pushed_by_two_pcs_is_stored_once(
         scene.carer,
     )
     push_ok(client, pc_a2.headers, [copy])
-    stored = stored_record(seeded_db, scene.provider.tenant_id, note.record_id)
+    stored = stored_record(scene.db, scene.provider.tenant_id, note.record_id)
     assert stored is not None and stored.fields["text"] == "First words stand."
     records, _ = pull_all(client, pc_a.headers)
     assert [r.record_id for r in records].count(note.record_id) == 1
 
 
 def test_an_amendment_is_a_new_event_linked_to_the_old(
-    client: TestClient, seeded_db: Database, scene: Scene, pc_a: EnrolledDevice
+    client: TestClient, scene: Scene, pc_a: EnrolledDevice
 ) -> None:
     maker = ChangeMaker()
     note = maker.note(scene.resident, scene.carer, "Drank 200 ml.")
@@ -629,7 +624,7 @@ def test_an_amendment_is_a_new_event_linked_to_the_old(
         occurred_at=now_iso(),
     )
     push_ok(client, pc_a.headers, [note, amendment])
-    original = stored_record(seeded_db, scene.provider.tenant_id, note.record_id)
-    amended = stored_record(seeded_db, scene.provider.tenant_id, amendment.record_id)
+    original = stored_record(scene.db, scene.provider.tenant_id, note.record_id)
+    amended = stored_record(scene.db, scene.provider.tenant_id, amendment.record_id)
     assert original is not None and original.fields["text"] == "Drank 200 ml."
     assert amended is not None and amended.fields["amends_id"] == note.record_id

@@ -43,8 +43,8 @@ def test_a_note_from_one_pc_reaches_the_other_pcs_of_its_home_only(
     pc_a: EnrolledDevice,
     pc_a2: EnrolledDevice,
     pc_b: EnrolledDevice,
-    home_a: str,
 ) -> None:
+    home_a = pc_a.home_id
     _, cursor_a2 = pull_all(client, pc_a2.headers)
     _, cursor_b = pull_all(client, pc_b.headers)
     carer = staff_of(demo_provider, "care_assistant", home_a)
@@ -69,9 +69,8 @@ def test_a_pc_pulls_exactly_its_home_and_the_providers_staff(
     demo_provider: DemoProvider,
     other_provider: DemoProvider,
     pc_a: EnrolledDevice,
-    home_a: str,
-    home_b: str,
 ) -> None:
+    home_a, home_b = (h.record_id for h in demo_provider.homes)
     pulled, _ = pull_all(client, pc_a.headers)
     ids = [r.record_id for r in pulled]
     assert len(ids) == len(set(ids))

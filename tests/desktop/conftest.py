@@ -1,0 +1,104 @@
+"""Fixtures for desktop tests: a real sync server app in-process (FastAPI TestClient on a
+SQLite file, seeded with a small demo provider) and PCs enrolled against it through the
+public services, exactly as ``docs/_example_e2e.py.txt`` does.
+
+Qt runs offscreen: the platform is chosen here, before anything imports Qt.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Callable, Iterator  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+
+from desktop.services.app import DesktopServices  # noqa: E402
+from desktop.services.enrolment import enrol  # noqa: E402
+from shared.demo_data import DemoProvider, DemoStaff, SeedRecord, generate_provider  # noqa: E402
+from syncserver import tenancy  # noqa: E402
+from syncserver.db.engine import Database  # noqa: E402
+from tests.helpers.server import make_app, open_migrated  # noqa: E402
+
+SERVER_URL = "http://testserver"
+
+
+@dataclass
+class InProcessServer:
+    """The server app on a SQLite file, and a client that talks to it without a network."""
+
+    db: Database
+    provider: DemoProvider
+    http: TestClient
+
+    @property
+    def home(self) -> SeedRecord:
+        return self.provider.homes[0]
+
+    def issue_code(self, minutes: int = 10) -> str:
+        with self.db.writer.begin() as conn:
+            return tenancy.issue_enrol_code(
+                conn, self.provider.tenant_id, self.home.record_id, minutes
+            )
+
+    def staff(self, role: str) -> DemoStaff:
+        """The first member of staff of the first home with ``role``."""
+        for person in self.provider.staff:
+            if person.role == role and self.home.record_id in person.home_ids:
+                return person
+        raise LookupError(role)
+
+    def residents(self) -> list[SeedRecord]:
+        return [r for r in self.provider.residents if r.home_id == self.home.record_id]
+
+
+@pytest.fixture
+def key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Database keys go to a folder of this test, never to the machine's credential store."""
+    folder = tmp_path / "keys"
+    monkeypatch.setenv("WCN_KEY_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def wcn_server(tmp_path: Path, key_dir: Path) -> Iterator[InProcessServer]:
+    db = open_migrated(f"sqlite:///{tmp_path / 'server.db'}")
+    provider = generate_provider(residents_per_home=6, days=2)
+    with db.writer.begin() as conn:
+        tenancy.seed_provider(conn, provider)
+    try:
+        with TestClient(make_app(db)) as http:
+            yield InProcessServer(db, provider, http)
+    finally:
+        db.dispose()
+
+
+@pytest.fixture
+def enrol_pc(
+    wcn_server: InProcessServer, tmp_path: Path
+) -> Iterator[Callable[[str], DesktopServices]]:
+    """Enrol a PC of the first home into ``tmp_path / name``; its services close afterwards."""
+    opened: list[DesktopServices] = []
+
+    def _enrol(name: str) -> DesktopServices:
+        context = enrol(SERVER_URL, wcn_server.issue_code(), tmp_path / name,
+                        http=wcn_server.http, name=name)
+        services = DesktopServices(context)
+        opened.append(services)
+        return services
+
+    yield _enrol
+    for services in opened:
+        services.close()
+
+
+@pytest.fixture
+def pc_data_dir(enrol_pc: Callable[[str], DesktopServices], tmp_path: Path) -> Path:
+    """The data folder of an enrolled PC with the home's records downloaded, not held open."""
+    enrol_pc("ward-pc").close()
+    return tmp_path / "ward-pc"

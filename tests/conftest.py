@@ -16,10 +16,16 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from shared.demo_data import DemoProvider, generate_provider
-from syncserver import tenancy
 from syncserver.db.engine import Database
 from tests.helpers import postgres as pg
-from tests.helpers.server import Enrol, EnrolledDevice, enrol_device, make_app, open_migrated
+from tests.helpers.server import (
+    Enrol,
+    EnrolledDevice,
+    enrol_device,
+    make_app,
+    open_migrated,
+    seed,
+)
 
 _reachability: dict[str, str | None] = {}
 
@@ -61,16 +67,17 @@ def server_db(server_db_url: str) -> Iterator[Database]:
         db.dispose()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def demo_provider() -> DemoProvider:
-    """A small provider: two homes of five residents, with two days of notes."""
+    """A small provider: two homes of five residents, with two days of notes. Shared by the
+    whole session (and the seeded rows cached from it), so never change it."""
     return generate_provider(residents_per_home=5, days=2)
 
 
 @pytest.fixture
 def seeded_db(server_db: Database, demo_provider: DemoProvider) -> Database:
-    with server_db.writer.begin() as conn:
-        tenancy.seed_provider(conn, demo_provider)
+    """``server_db`` holding the demo provider, as ``tenancy.seed_provider`` writes it."""
+    seed(server_db, demo_provider)
     return server_db
 
 

@@ -184,6 +184,7 @@ class MainWindow(QMainWindow):
                 self.message_bar.show_info(DRAFT_CLOSED.format(name=previous.display_name))
             self.record.reset()
             self.residents.reset()
+            self.reviews.reset()
             self.pages.setCurrentWidget(self.workspace)
             self.show_residents()
         self.reviews.refresh()

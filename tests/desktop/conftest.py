@@ -11,19 +11,19 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Callable, Iterator  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
-import pytest  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
+import pytest
+from fastapi.testclient import TestClient
 
-from desktop.services.app import DesktopServices  # noqa: E402
-from desktop.services.enrolment import enrol  # noqa: E402
-from shared.demo_data import DemoProvider, DemoStaff, SeedRecord, generate_provider  # noqa: E402
-from syncserver import tenancy  # noqa: E402
-from syncserver.db.engine import Database  # noqa: E402
-from tests.helpers.server import make_app, open_migrated  # noqa: E402
+from desktop.services.app import DesktopServices
+from desktop.services.enrolment import enrol
+from shared.demo_data import DemoProvider, DemoStaff, SeedRecord, generate_provider
+from syncserver import tenancy
+from syncserver.db.engine import Database
+from tests.helpers.server import make_app, open_migrated
 
 SERVER_URL = "http://testserver"
 
@@ -86,8 +86,9 @@ def enrol_pc(
     opened: list[DesktopServices] = []
 
     def _enrol(name: str) -> DesktopServices:
-        context = enrol(SERVER_URL, wcn_server.issue_code(), tmp_path / name,
-                        http=wcn_server.http, name=name)
+        context = enrol(
+            SERVER_URL, wcn_server.issue_code(), tmp_path / name, http=wcn_server.http, name=name
+        )
         services = DesktopServices(context)
         opened.append(services)
         return services

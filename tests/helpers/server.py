@@ -31,7 +31,7 @@ from syncserver.api.app import create_app
 from syncserver.config import Settings
 from syncserver.db import migrate
 from syncserver.db.engine import Database, open_database
-from syncserver.db.tables import audit_log, changes, devices, records
+from syncserver.db.tables import audit_log, changes, devices, metadata, records
 
 JWT_SECRET = "x" * 40
 
@@ -51,6 +51,41 @@ def make_app(db: Database, **overrides: Any) -> FastAPI:
 
 
 # --- the demo provider -------------------------------------------------------------------
+
+_seeded_rows: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] = {}
+
+
+def seed(db: Database, provider: DemoProvider) -> None:
+    """Write ``provider`` into ``db`` as ``tenancy.seed_provider`` does.
+
+    The first time per database kind, this runs ``seed_provider`` and keeps the rows it wrote;
+    later calls insert those same rows (argon2 hashes, audit chain and counters included),
+    which is what makes a freshly seeded database cheap enough for every test. A provider
+    is therefore reused between tests, so it must not be changed.
+    """
+    key = (db.writer.dialect.name, provider.tenant_id)
+    kept = _seeded_rows.get(key)
+    if kept is None:
+        with db.writer.begin() as conn:
+            tenancy.seed_provider(conn, provider)
+        _seeded_rows[key] = _tenant_rows(db, provider.tenant_id)
+        return
+    with db.writer.begin() as conn:
+        for table in metadata.sorted_tables:  # parents before children
+            if kept.get(table.name):
+                conn.execute(sa.insert(table), kept[table.name])
+
+
+def _tenant_rows(db: Database, tenant_id: str) -> dict[str, list[dict[str, Any]]]:
+    rows: dict[str, list[dict[str, Any]]] = {}
+    with db.reader.connect() as conn:
+        for table in metadata.sorted_tables:
+            column = table.c.id if table.name == "tenants" else table.c.get("tenant_id")
+            if column is None:
+                continue
+            found = conn.execute(sa.select(table).where(column == tenant_id)).mappings()
+            rows[table.name] = [dict(r) for r in found]
+    return rows
 
 
 def home_ids(provider: DemoProvider) -> list[str]:

@@ -6,24 +6,26 @@ from __future__ import annotations
 import pytest
 
 from shared.demo_data import DemoProvider, generate_provider
-from syncserver import tenancy
 from syncserver.db.engine import Database
-from tests.helpers.server import Enrol, EnrolledDevice
+from tests.helpers.server import Enrol, EnrolledDevice, seed
 
 
-@pytest.fixture
-def other_provider(seeded_db: Database) -> DemoProvider:
-    """Another care provider (tenant) on the same server, with one home of two residents."""
-    provider = generate_provider(
+@pytest.fixture(scope="session")
+def _elm_tree_care() -> DemoProvider:
+    return generate_provider(
         tenant_name="Elm Tree Care",
         homes=(("Elm Tree Lodge", "england"),),
         residents_per_home=2,
         days=0,
         seed=2,
     )
-    with seeded_db.writer.begin() as conn:
-        tenancy.seed_provider(conn, provider)
-    return provider
+
+
+@pytest.fixture
+def other_provider(seeded_db: Database, _elm_tree_care: DemoProvider) -> DemoProvider:
+    """Another care provider (tenant) on the same server, with one home of two residents."""
+    seed(seeded_db, _elm_tree_care)
+    return _elm_tree_care
 
 
 @pytest.fixture

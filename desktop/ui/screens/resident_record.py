@@ -236,6 +236,7 @@ class ResidentRecordScreen(QWidget):
         if resident_id != self.resident_id:
             return
         self.timeline.set_page(entries, has_more=bool(entries))
+        self._entry_chosen(self.timeline_view.currentIndex(), QModelIndex())
         if self._select_after:
             row = self.timeline.row_of(self._select_after)
             self._select_after = None

@@ -134,6 +134,13 @@ class ReviewQueueScreen(QWidget):
         reviews, everything = self._ui.services.reviews, self.show_resolved.isChecked()
         self._ui.runner.run(lambda: reviews.items(include_resolved=everything), self._show)
 
+    def reset(self) -> None:
+        """Another person signed in: nothing chosen, nothing half-typed."""
+        self.table.setCurrentIndex(QModelIndex())
+        self.table.clearSelection()
+        self.outcome_edit.clear()
+        self._chosen(QModelIndex(), QModelIndex())
+
     def _show(self, items: list[ReviewItem]) -> None:
         self.model.set_rows(items)
         self.list_stack.setCurrentWidget(self.table if items else self.empty_label)

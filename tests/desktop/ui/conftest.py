@@ -4,12 +4,14 @@ waiting for the operation runner with ``qtbot.waitUntil`` (never sleeping)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol
 
+import httpx
 import pytest
-from pytestqt.qtbot import QtBot
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from desktop.ui.app import build_window
 from desktop.ui.context import Launch
@@ -17,7 +19,12 @@ from desktop.ui.main_window import MainWindow
 from tests.desktop.conftest import InProcessServer
 
 WAIT_MS = 10_000
-MakeWindow = Callable[[Path], MainWindow]
+
+
+class MakeWindow(Protocol):
+    def __call__(
+        self, data_dir: Path, *, http: httpx.Client | None = None, sync_interval_ms: int = 0
+    ) -> MainWindow: ...
 
 
 @pytest.fixture(autouse=True)
@@ -35,9 +42,15 @@ def make_window(
 ) -> Iterator[MakeWindow]:
     windows: list[MainWindow] = []
 
-    def _make(data_dir: Path) -> MainWindow:
-        launch = Launch(data_dir, http=wcn_server.http, sync_interval_ms=0,
-                        demo_hint="Demo: every password is CareDemo-2026")
+    def _make(
+        data_dir: Path, *, http: httpx.Client | None = None, sync_interval_ms: int = 0
+    ) -> MainWindow:
+        launch = Launch(
+            data_dir,
+            http=http or wcn_server.http,
+            sync_interval_ms=sync_interval_ms,
+            demo_hint="Demo: every password is CareDemo-2026",
+        )
         window = build_window(launch, qapp)
         qtbot.addWidget(window)
         windows.append(window)
@@ -68,5 +81,10 @@ def sign_in(qtbot: QtBot, window: MainWindow, username: str, password: str) -> N
     qtbot.waitUntil(lambda: window.residents.model.rowCount() > 0, timeout=WAIT_MS)
 
 
-def idle(window: MainWindow) -> bool:
-    return window.runner.pending == 0 and window.sync.runner.pending == 0
+def unreachable() -> httpx.Client:
+    """A client for a server that cannot be reached (the network is down)."""
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    return httpx.Client(transport=httpx.MockTransport(refuse))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from desktop.ui.main_window import MainWindow
@@ -40,25 +42,26 @@ def test_search_by_name_room_and_nhs_number(
     target = window.residents.model.rows[3]
     search = window.residents.search_edit
 
-    qtbot.keyClicks(search, target.full_name.split()[-1].lower())
+    QTest.keyClicks(search, target.full_name.split()[-1].lower())
     assert target.display_name in shown_names(window)
     search.clear()
-    qtbot.keyClicks(search, target.nhs_number[-6:])
+    QTest.keyClicks(search, target.nhs_number[-6:])
     assert shown_names(window) == [target.display_name]
     search.clear()
-    qtbot.keyClicks(search, f"room {target.room}")
+    QTest.keyClicks(search, f"room {target.room}")
     assert target.display_name in shown_names(window)
 
     search.clear()
-    qtbot.keyClicks(search, "zzzz")
+    QTest.keyClicks(search, "zzzz")
     assert window.residents.stack.currentWidget() is window.residents.empty_label
     assert "No resident matches “zzzz”" in window.residents.empty_label.text()
 
     search.clear()
-    qtbot.keyClicks(search, target.nhs_number)
-    qtbot.keyClick(search, "\r")  # Enter opens the only match
-    qtbot.waitUntil(lambda: window.record.banner.name_label.text() == target.display_name,
-                    timeout=WAIT_MS)
+    QTest.keyClicks(search, target.nhs_number)
+    QTest.keyClick(search, Qt.Key.Key_Return)  # Enter opens the only match
+    qtbot.waitUntil(
+        lambda: window.record.banner.name_label.text() == target.display_name, timeout=WAIT_MS
+    )
 
 
 def test_unit_filter(qtbot: QtBot, window: MainWindow, wcn_server: InProcessServer) -> None:

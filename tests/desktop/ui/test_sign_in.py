@@ -7,7 +7,6 @@ from pytestqt.qtbot import QtBot
 
 from desktop.ui.main_window import MainWindow
 from desktop.ui.screens.pin_dialog import PinDialog
-from desktop.ui.widgets.pin_pad import PinPad
 from shared.demo_data import DEMO_PASSWORD
 from tests.desktop.conftest import InProcessServer
 from tests.desktop.ui.conftest import WAIT_MS, sign_in
@@ -85,7 +84,10 @@ def test_someone_else_signing_in_does_not_inherit_the_form(
     sign_in(qtbot, window, senior.username, DEMO_PASSWORD)
     assert window.workspace.currentWidget() is window.residents
     assert not window.record.is_dirty()
-    assert window.message_bar.text == f"{carer.display_name}'s unsaved form was closed, because someone else signed in."
+    assert (
+        window.message_bar.text
+        == f"{carer.display_name}'s unsaved form was closed, because someone else signed in."
+    )
 
 
 def test_pin_sign_in_after_setting_a_pin(
@@ -95,15 +97,15 @@ def test_pin_sign_in_after_setting_a_pin(
     sign_in(qtbot, window, carer.username, DEMO_PASSWORD)
     monkeypatch.setattr(PinDialog, "ask", classmethod(lambda cls, parent: "2580"))
     window.top_bar.pin_button.click()
-    qtbot.waitUntil(lambda: window.message_bar.text == "Your PIN is set for this PC.", timeout=WAIT_MS)
-    window.lock()
     qtbot.waitUntil(
-        lambda: any(s.has_pin for s in window.sign_in.model.rows), timeout=WAIT_MS
+        lambda: window.message_bar.text == "Your PIN is set for this PC.", timeout=WAIT_MS
     )
+    window.lock()
+    qtbot.waitUntil(lambda: any(s.has_pin for s in window.sign_in.model.rows), timeout=WAIT_MS)
     window.sign_in.choose(carer.username)
     assert window.sign_in.secret_stack.currentIndex() == 1  # the PIN pad
     for digit in "2580":
-        window.sign_in.findChild(PinPad).press(digit)
+        window.sign_in.pin_pad.press(digit)
     window.sign_in.pin_button.click()
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.workspace, timeout=WAIT_MS)
     assert window.ui.user is not None and window.ui.user.username == carer.username

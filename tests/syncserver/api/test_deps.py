@@ -1,4 +1,5 @@
-"""A PC that IT has revoked is refused everywhere, and each refusal is audited."""
+"""A PC that IT has revoked may hand over its last changes, and is refused everything
+else, each refusal audited."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ from shared.demo_data import DemoProvider
 from syncserver import tenancy
 from syncserver.db.engine import Database
 from syncserver.errors import NotFound
-from tests.helpers.server import ChangeMaker, EnrolledDevice, audit_rows, push, staff_of
+from tests.helpers.server import (
+    ChangeMaker,
+    EnrolledDevice,
+    audit_rows,
+    push_ok,
+    staff_of,
+    stored_record,
+)
 
 
 @pytest.fixture
@@ -19,22 +27,24 @@ def revoked_pc(seeded_db: Database, pc_a: EnrolledDevice) -> EnrolledDevice:
     return pc_a
 
 
-def test_a_revoked_pc_cannot_push(
+def test_a_revoked_pc_may_still_hand_over_its_last_changes(
     client: TestClient,
     seeded_db: Database,
     demo_provider: DemoProvider,
     revoked_pc: EnrolledDevice,
-    home_a: str,
 ) -> None:
-    carer = staff_of(demo_provider, "care_assistant", home_a)
-    resident = next(r for r in demo_provider.residents if r.home_id == home_a)
-    response = push(
-        client, revoked_pc.headers, [ChangeMaker().note(resident.record_id, carer.user_id)]
-    )
-    assert response.status_code == 403
-    assert response.json()["code"] == "device_revoked"
-    refusals = audit_rows(seeded_db, demo_provider.tenant_id, "device.refused_revoked")
-    assert [r.device_id for r in refusals] == [revoked_pc.device_id]
+    """What was recorded on the floor before IT pulled the PC is never lost: its last push
+    is accepted and marked in the audit trail as coming from a revoked PC."""
+    carer = staff_of(demo_provider, "care_assistant", revoked_pc.home_id)
+    resident = next(r for r in demo_provider.residents if r.home_id == revoked_pc.home_id)
+    note = ChangeMaker().note(resident.record_id, carer.user_id)
+    result = push_ok(client, revoked_pc.headers, [note])
+    assert result.applied == 1
+    assert stored_record(seeded_db, demo_provider.tenant_id, note.record_id) is not None
+    marked = audit_rows(seeded_db, demo_provider.tenant_id, "change.create.from_revoked_device")
+    assert [(r.device_id, r.subject) for r in marked] == [
+        (revoked_pc.device_id, f"care_note:{note.record_id}")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -45,12 +55,18 @@ def test_a_revoked_pc_cannot_push(
         ("/v1/auth/login", {"username": "it.admin", "password": "CareDemo-2026"}),
     ],
 )
-def test_a_revoked_pc_is_refused_everywhere(
-    client: TestClient, revoked_pc: EnrolledDevice, path: str, body: dict[str, object]
+def test_a_revoked_pc_is_refused_everything_else_and_audited(
+    client: TestClient,
+    seeded_db: Database,
+    revoked_pc: EnrolledDevice,
+    path: str,
+    body: dict[str, object],
 ) -> None:
     response = client.post(path, json=body, headers=revoked_pc.headers)
     assert response.status_code == 403
     assert response.json()["code"] == "device_revoked"
+    refusals = audit_rows(seeded_db, revoked_pc.tenant_id, "device.refused_revoked")
+    assert [r.device_id for r in refusals] == [revoked_pc.device_id]
 
 
 def test_revoking_leaves_other_pcs_working(

@@ -4,6 +4,7 @@ and the safety rules that run at merge."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from syncserver import tenancy
 from syncserver.db.engine import Database
 from tests.helpers.server import (
     ChangeMaker,
+    Enrol,
     EnrolledDevice,
     audit_rows,
     footprint,
@@ -433,6 +435,56 @@ def test_concurrent_edits_of_one_field_keep_both_values_and_raise_one_review(
         ]
         pulled_resident = next(r for r in records if r.record_id == scene.resident)
         assert pulled_resident.fields["diet"] == "Soft"
+
+
+def test_every_arrival_order_shows_the_same_value(
+    client: TestClient, scene: Scene, enrol: Enrol
+) -> None:
+    """Three PCs change one field without seeing each other: whatever order their pushes
+    arrive in, the server shows the same value (the greatest version) and keeps the others
+    in review items."""
+    pcs = [enrol(scene.home_a, f"PC {i}") for i in range(3)]
+    makers = [ChangeMaker(f"pc{i}") for i in range(3)]
+    unit = next(u.record_id for u in scene.provider.units if u.home_id == scene.home_a)
+    admin = ChangeMaker("admin")
+    admin_pc = enrol(scene.home_a, "Admin PC")
+    now_ms = int(time.time() * 1000)
+    diets = ["Soft", "Pureed", "Diabetic"]
+    shown: set[str] = set()
+    for order in itertools.permutations(range(3)):
+        resident = admin.change(
+            "resident",
+            new_id(),
+            "create",
+            {
+                "first_name": "Ivy",
+                "last_name": "Order",
+                "date_of_birth": "1931-05-04",
+                "unit_id": unit,
+                "status": "admitted",
+                "diet": "Normal",
+            },
+            scene.senior,
+        )
+        push_ok(client, admin_pc.headers, [resident])
+        base = f"{resident.hlc}|{resident.change_id}"
+        edits = [
+            makers[i].update(
+                "resident",
+                resident.record_id,
+                scene.carer,
+                {"diet": diets[i]},
+                {"diet": base},
+                hlc=hlc_at(now_ms + 1000 * (i + 1), 0, f"pc{i}"),
+            )
+            for i in range(3)
+        ]
+        raised = sum(push_ok(client, pcs[i].headers, [edits[i]]).review_items for i in order)
+        assert raised == 2, order
+        stored = stored_record(scene.db, scene.provider.tenant_id, resident.record_id)
+        assert stored is not None
+        shown.add(stored.fields["diet"])
+    assert shown == {"Diabetic"}  # the edit with the greatest clock, in all six orders
 
 
 def test_concurrent_edits_of_different_fields_merge_silently(

@@ -1,0 +1,188 @@
+"""What a person at the PC waits for: the resident list, opening a resident with years of
+history, starting the app, and the app's memory."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks import world
+from benchmarks.results import Results
+from benchmarks.system import median, percentile
+from desktop.services.app import DesktopServices
+from desktop.store import records as records_repo
+from shared.demo_data import DemoProvider
+
+REPO = Path(__file__).resolve().parents[1]
+TIMELINE_PAGE = 100  # the resident record screen's first page
+STORE_PAGE = 5000
+
+
+def history_store(services: DesktopServices, p: DemoProvider) -> int:
+    """Fill an enrolled, empty PC store with a provider's whole history as a bootstrap would
+    leave it (same rows, same repository call), without a server holding all of it."""
+    seeds = itertools.chain(p.homes, p.units, p.staff_records(), p.residents, p.events())
+    written = 0
+    while True:
+        chunk = list(itertools.islice(seeds, STORE_PAGE))
+        if not chunk:
+            return written
+        rows = world.state_rows(chunk, written + 1)
+        with services.context.store.write() as conn:
+            records_repo.bulk_upsert(conn, rows)
+        written += len(chunk)
+
+
+def _timed(call: Any, reps: int) -> list[float]:
+    times = []
+    for i in range(reps):
+        started = time.perf_counter()
+        call(i)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def resident_list(services: DesktopServices, reps: int) -> list[float]:
+    return _timed(lambda _i: services.residents.list_residents(), reps)
+
+
+def resident_open(services: DesktopServices, resident_ids: list[str], reps: int) -> list[float]:
+    """What the resident record screen asks for when it opens: the profile (which records the
+    view) and the first page of the timeline."""
+
+    def open_one(i: int) -> None:
+        rid = resident_ids[i % len(resident_ids)]
+        services.residents.get(rid)
+        services.notes.timeline(rid, limit=TIMELINE_PAGE)
+
+    return _timed(open_one, reps)
+
+
+def summary(times: list[float]) -> dict[str, float]:
+    return {
+        "p50_ms": round(median(times), 2),
+        "p95_ms": round(percentile(times, 95), 2),
+        "first_ms": round(times[0], 2),
+        "runs": len(times),
+    }
+
+
+def round_open(results: Results) -> None:
+    if importlib.util.find_spec("desktop.services.medications") is None:
+        results.miss(
+            "round_open_ms",
+            "eMAR (medication rounds) does not exist yet: nothing to open",
+        )
+    else:
+        results.miss("round_open_ms", "eMAR has appeared but this benchmark does not drive it yet")
+
+
+@dataclass
+class Probe:
+    arrivals: dict[str, float]  # event -> seconds after the process was started
+    events: dict[str, dict[str, Any]]
+    stderr: str
+
+
+def _probe(arguments: list[str], timeout: float = 120) -> Probe:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.ui_probe", *arguments],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    arrivals: dict[str, float] = {}
+    events: dict[str, dict[str, Any]] = {}
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            at = time.perf_counter() - started
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            arrivals[event["event"]] = at
+            events[event["event"]] = event
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        _, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, stderr = process.communicate()
+    reader.join(timeout=5)
+    return Probe(arrivals, events, stderr or "")
+
+
+def cold_start(
+    results: Results,
+    *,
+    data_dir: Path,
+    key_dir: Path,
+    username: str,
+    password: str,
+    resident_id: str,
+    reps: int,
+) -> None:
+    """A new process each time, on a store nothing else has open."""
+    base = ["--data-dir", str(data_dir), "--key-dir", str(key_dir)]
+    starts: list[float] = []
+    last: Probe | None = None
+    for _ in range(reps):
+        last = _probe(base)
+        if "signin_shown" not in last.arrivals:
+            break
+        starts.append(last.arrivals["signin_shown"])
+    assert last is not None
+    if not starts:
+        reason = _why(last)
+        results.miss("desktop_cold_start_s", reason)
+        results.miss("desktop_rss_mb", reason)
+        return
+    shown = last.events["signin_shown"]
+    results.record(
+        "desktop_cold_start_s",
+        median(starts),
+        runs_s=[round(s, 3) for s in starts],
+        imports_done_s=last.events.get("imported", {}).get("t"),
+        window_built_s=last.events.get("window_built", {}).get("t"),
+        shown_in_process_s=shown.get("t"),
+        staff_tiles=shown.get("staff"),
+        rss_at_sign_in_mb=shown.get("rss_mb"),
+    )
+    signed = ["--username", username, "--password", password, "--resident", resident_id]
+    full = _probe([*base, *signed])
+    opened = full.events.get("resident_shown")
+    if opened is None or opened.get("hwm_mb") is None:
+        results.miss("desktop_rss_mb", _why(full))
+        return
+    results.record(
+        "desktop_rss_mb",
+        float(opened["hwm_mb"]),
+        rss_now_mb=opened.get("rss_mb"),
+        timeline_rows=opened.get("timeline"),
+        residents_shown=full.events.get("residents_shown", {}).get("residents"),
+    )
+
+
+def _why(probe: Probe) -> str:
+    for name in ("unavailable", "failed"):
+        if name in probe.events:
+            return str(probe.events[name].get("reason", name))
+    tail = probe.stderr.strip().splitlines()[-3:]
+    return "the app process ended early: " + (" | ".join(tail) or "no output")

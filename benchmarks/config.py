@@ -1,0 +1,86 @@
+"""The sizes of a full run (``make bench``) and a quick one (``make bench-quick``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Sizes:
+    mode: str
+    residents: int  # the main home
+    days: int  # its history
+    per_day: int  # events per resident per day (notes and observations)
+    local_writes: int
+    push_reps: int
+    propagation_reps: int
+    open_reps: int
+    history_residents: int  # the long-history PC store for resident_open_ms
+    history_days: int
+    ingest_tenants: int
+    ingest_homes: int  # per tenant
+    ingest_pcs_per_home: int
+    ingest_batches: int  # pushes per PC
+    ingest_batch_size: int  # changes per push
+    ingest_seed_days: int  # history already on the server before the ingest
+    cold_start_reps: int
+    scaling_residents: tuple[int, ...]
+    scaling_days: tuple[int, ...]
+    budget_s: float  # the whole run; the scaling series fills what is left
+
+    @property
+    def main_events(self) -> int:
+        return self.residents * self.days * self.per_day
+
+    @property
+    def ingest_pcs(self) -> int:
+        return self.ingest_tenants * self.ingest_homes * self.ingest_pcs_per_home
+
+
+FULL = Sizes(
+    mode="full",
+    residents=60,
+    days=365,
+    per_day=23,
+    local_writes=2000,
+    push_reps=5,
+    propagation_reps=40,
+    open_reps=20,
+    history_residents=12,
+    history_days=5 * 365,
+    ingest_tenants=5,
+    ingest_homes=2,
+    ingest_pcs_per_home=5,
+    ingest_batches=20,
+    ingest_batch_size=50,
+    ingest_seed_days=7,
+    cold_start_reps=3,
+    scaling_residents=(30, 60, 120),
+    scaling_days=(365, 2 * 365, 5 * 365),
+    budget_s=555,
+)
+
+QUICK = Sizes(
+    mode="quick",
+    residents=6,
+    days=7,
+    per_day=23,
+    local_writes=100,
+    push_reps=2,
+    propagation_reps=5,
+    open_reps=5,
+    history_residents=2,
+    history_days=60,
+    ingest_tenants=5,
+    ingest_homes=2,
+    ingest_pcs_per_home=5,
+    ingest_batches=2,
+    ingest_batch_size=10,
+    ingest_seed_days=1,
+    cold_start_reps=1,
+    scaling_residents=(3, 6),
+    scaling_days=(2, 7),
+    budget_s=50,
+)
+
+PUSH_RECORDS = 1000  # push_1000_ms: the size of one push batch on a PC

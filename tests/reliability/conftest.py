@@ -1,0 +1,89 @@
+"""Fixtures of the reliability suite: the profile (short in ``make test``, long with
+``--reliability-long``), a seeded random source per test, and the per-test ``result`` whose
+figures are printed as a table and written to ``results/``."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Generator, Iterator
+
+import pytest
+
+from tests.reliability.profile import Profile, choose
+from tests.reliability.results import RESULTS_DIR, Book, Result
+
+BOOK = Book()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--reliability-long",
+        action="store_true",
+        default=False,
+        help="run the reliability suite's long profile (make reliability)",
+    )
+
+
+def _long(config: pytest.Config) -> bool:
+    return bool(config.getoption("--reliability-long", default=False))
+
+
+@pytest.fixture(scope="session")
+def profile(pytestconfig: pytest.Config) -> Profile:
+    chosen = choose(_long(pytestconfig))
+    BOOK.profile, BOOK.seed = chosen.name, chosen.seed
+    return chosen
+
+
+@pytest.fixture
+def rng(profile: Profile, request: pytest.FixtureRequest) -> random.Random:
+    """Seeded per test (the run's seed and the test's name), so a failure can be replayed
+    with ``WCN_RELIABILITY_SEED``."""
+    return random.Random(f"{profile.seed}:{request.node.nodeid}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.when == "call":
+        item.stash[_OUTCOME] = "xfailed" if hasattr(report, "wasxfail") else report.outcome
+    return report
+
+
+_OUTCOME = pytest.StashKey[str]()
+
+
+@pytest.fixture
+def result(request: pytest.FixtureRequest, profile: Profile) -> Iterator[Result]:
+    """The figures of this test; recorded whatever its outcome."""
+    name = request.node.name.removeprefix("test_").replace("_", " ")
+    recorded = Result(name=name, test=request.node.nodeid)
+    recorded.details["seed"] = profile.seed
+    started = time.monotonic()
+    yield recorded
+    recorded.seconds = round(time.monotonic() - started, 2)
+    recorded.outcome = request.node.stash.get(_OUTCOME, "error")
+    BOOK.add(recorded)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if not BOOK.results:
+        return
+    long = BOOK.profile == "long"
+    BOOK.write(RESULTS_DIR / ("latest.json" if long else "short.json"))
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
+) -> None:
+    if not BOOK.results:
+        return
+    terminalreporter.section(f"reliability ({BOOK.profile} profile, seed {BOOK.seed})")
+    for line in BOOK.table().splitlines():
+        terminalreporter.write_line(line)
+    where = "latest.json" if BOOK.profile == "long" else "short.json"
+    terminalreporter.write_line(f"written to {RESULTS_DIR / where}")
+

@@ -1,0 +1,1 @@
+"""Tests of the assessment tools in ``shared.assessments``, against tables written here."""

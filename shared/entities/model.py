@@ -1,0 +1,146 @@
+"""How an entity is declared: its kind (which decides its merge rule), its fields and their
+checks. The declarations themselves live beside this module, one module per domain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from shared.errors import WcnError
+
+
+class Kind(StrEnum):
+    EVENT = "event"  # append-only clinical fact; corrections are new linked events
+    MUTABLE = "mutable"  # per-field merge with review items for same-field conflicts
+    REFERENCE = "reference"  # written by the server only, pushed to PCs
+
+
+class FieldType(StrEnum):
+    TEXT = "text"
+    INT = "int"
+    FLOAT = "float"
+    BOOL = "bool"
+    DATE = "date"
+    DATETIME = "datetime"
+    JSON = "json"
+    ID = "id"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: FieldType
+    required: bool = False
+    max_length: int = 2000
+    personal: bool = False  # encrypted at rest on the server; never logged
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True)
+class EntityType:
+    name: str
+    kind: Kind
+    fields: tuple[FieldSpec, ...]
+    label: str
+    resident_field: str | None = None  # the field linking a record to a resident
+    tenant_wide: bool = False  # scoped to the tenant, not to one home
+    field_map: dict[str, FieldSpec] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "field_map", {f.name: f for f in self.fields})
+
+    @property
+    def personal_fields(self) -> frozenset[str]:
+        return frozenset(f.name for f in self.fields if f.personal)
+
+
+# Fields every event carries so that corrections link to what they correct.
+
+
+class FieldError(WcnError, ValueError):
+    """A field value that does not fit its definition; ``str()`` is a sentence for a person."""
+
+    code = "invalid_field"
+
+    def __init__(self, entity: str, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.entity = entity
+        self.field = field_name
+
+
+_ID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _check_value(entity: EntityType, spec: FieldSpec, value: Any) -> None:
+    label = spec.name.replace("_", " ")
+
+    def fail(message: str) -> None:
+        raise FieldError(entity.name, spec.name, message)
+
+    if value is None:
+        if spec.required:
+            fail(f"{label} is required.")
+        return
+    kind = spec.type
+    if kind in (FieldType.TEXT, FieldType.ID, FieldType.DATE, FieldType.DATETIME):
+        if not isinstance(value, str):
+            fail(f"{label} must be text.")
+        if kind is FieldType.TEXT:
+            if len(value) > spec.max_length:
+                fail(f"{label} is longer than {spec.max_length} characters.")
+            if spec.required and not value.strip():
+                fail(f"{label} is required.")
+            if spec.choices and value not in spec.choices:
+                fail(f"{label} must be one of: {', '.join(spec.choices)}.")
+        elif kind is FieldType.ID and not _ID_RE.match(value):
+            fail(f"{label} is not a valid record id.")
+        elif kind is FieldType.DATE:
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError:
+                fail(f"{label} must be a date like 2024-03-31.")
+        elif kind is FieldType.DATETIME:
+            try:
+                parsed = dt.datetime.fromisoformat(value)
+            except ValueError:
+                fail(f"{label} must be a date and time like 2024-03-31T14:05:00+00:00.")
+            else:
+                if parsed.tzinfo is None:
+                    fail(f"{label} must include a time zone.")
+    elif kind in (FieldType.INT, FieldType.FLOAT):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            fail(f"{label} must be a number.")
+        if kind is FieldType.INT and not isinstance(value, int):
+            fail(f"{label} must be a whole number.")
+        if spec.minimum is not None and value < spec.minimum:
+            fail(f"{label} must be at least {spec.minimum:g}.")
+        if spec.maximum is not None and value > spec.maximum:
+            fail(f"{label} must be at most {spec.maximum:g}.")
+    elif kind is FieldType.BOOL and not isinstance(value, bool):
+        fail(f"{label} must be yes or no.")
+    # JSON accepts any JSON value; its size is limited by the batch size limit.
+
+
+def validate_against(
+    registry: dict[str, EntityType], entity_name: str, fields: dict[str, Any], *, partial: bool
+) -> None:
+    """Raise FieldError for the first field that does not fit; ``partial`` for updates."""
+    entity = registry.get(entity_name)
+    if entity is None:
+        raise FieldError(entity_name, "", f"unknown kind of record: {entity_name!r}.")
+    for name, value in fields.items():
+        spec = entity.field_map.get(name)
+        if spec is None:
+            raise FieldError(entity_name, name, f"{entity.label} has no field {name!r}.")
+        _check_value(entity, spec, value)
+    if not partial:
+        for spec in entity.fields:
+            if spec.required and fields.get(spec.name) is None:
+                raise FieldError(
+                    entity_name, spec.name, f"{spec.name.replace('_', ' ')} is required."
+                )

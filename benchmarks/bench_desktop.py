@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -95,38 +96,45 @@ class Probe:
 
 def _probe(arguments: list[str], timeout: float = 120) -> Probe:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.ui_probe", *arguments],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
     arrivals: dict[str, float] = {}
     events: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.ui_probe", *arguments],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
 
-    def read() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            at = time.perf_counter() - started
-            try:
-                event = json.loads(line)
-            except ValueError:
-                continue
-            arrivals[event["event"]] = at
-            events[event["event"]] = event
+        def read() -> None:
+            assert process.stdout is not None
+            for line in process.stdout:
+                at = time.perf_counter() - started
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    continue
+                arrivals[event["event"]] = at
+                events[event["event"]] = event
 
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    try:
-        _, stderr = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        _, stderr = process.communicate()
-    reader.join(timeout=5)
-    return Probe(arrivals, events, stderr or "")
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        reader.join(timeout=5)
+        errors.seek(0)
+        stderr = errors.read()
+    if process.returncode:
+        events.setdefault(
+            "crashed", {"reason": f"exit status {process.returncode}", "stderr": stderr[-1500:]}
+        )
+    return Probe(arrivals, events, stderr)
 
 
 def cold_start(

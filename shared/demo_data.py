@@ -71,6 +71,26 @@ _NOTE_TEXT = {
 }
 
 
+_NICKNAMES = {
+    "Margaret": "Peggy",
+    "Dorothy": "Dot",
+    "Patricia": "Pat",
+    "Kathleen": "Kath",
+    "Barbara": "Babs",
+    "Valerie": "Val",
+    "Sylvia": "Syl",
+    "Kenneth": "Ken",
+    "Ronald": "Ron",
+    "Raymond": "Ray",
+    "Leonard": "Len",
+    "Albert": "Bert",
+    "Bernard": "Bernie",
+    "Geoffrey": "Geoff",
+    "Frank": "Frankie",
+    "Stanley": "Stan",
+}
+
+
 @dataclass(frozen=True)
 class SeedRecord:
     entity: str
@@ -284,7 +304,7 @@ def generate_provider(
             fields: dict[str, Any] = {
                 "first_name": first,
                 "last_name": rng.choice(_SURNAMES),
-                "preferred_name": first if rng.random() < 0.7 else first[:3],
+                "preferred_name": _NICKNAMES.get(first, first) if rng.random() < 0.3 else first,
                 "date_of_birth": birth.isoformat(),
                 "nhs_number": _nhs_number(rng, used_nhs),
                 "unit_id": unit_id,

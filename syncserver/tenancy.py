@@ -332,15 +332,20 @@ def enrol_device(conn: sa.Connection, code: str, device_name: str, app_version: 
     )
 
 
+def lock_tenant(conn: sa.Connection, tenant_id: str) -> None:
+    """Take the tenant's row lock. Every transaction that writes a tenant's devices, records or
+    audit trail takes it first, so two of them can never wait on each other in opposite orders."""
+    conn.execute(sa.update(tenants).where(tenants.c.id == tenant_id).values(seq=tenants.c.seq))
+
+
 def revoke_device(conn: sa.Connection, device_id: str) -> None:
     tenant_id = conn.execute(
-        sa.update(devices)
-        .where(devices.c.id == device_id)
-        .values(status="revoked")
-        .returning(devices.c.tenant_id)
+        sa.select(devices.c.tenant_id).where(devices.c.id == device_id)
     ).scalar_one_or_none()
     if tenant_id is None:
         raise NotFound(f"There is no device {device_id}.")
+    lock_tenant(conn, tenant_id)
+    conn.execute(sa.update(devices).where(devices.c.id == device_id).values(status="revoked"))
     audit.append(conn, tenant_id, [audit.AuditEntry("device.revoked", device_id=device_id)])
 
 

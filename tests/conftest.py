@@ -8,10 +8,12 @@ When it cannot be reached its tests are skipped, and the summary says how many, 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -28,6 +30,23 @@ from tests.helpers.server import (
 )
 
 _reachability: dict[str, str | None] = {}
+
+settings.register_profile("default", deadline=None)
+settings.register_profile("thorough", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--run-slow", action="store_true", help="also run tests marked slow (CI does)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--run-slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --run-slow (CI does)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
 
 
 def _unreachable(admin_url: str) -> str | None:

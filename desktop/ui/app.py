@@ -72,9 +72,13 @@ def _self_check(app: QApplication, window: MainWindow) -> int:
         app.exit(0)
 
     window.ready.connect(finished)
-    QTimer.singleShot(SELF_CHECK_TIMEOUT_MS, lambda: app.exit(0))
+    give_up = QTimer()
+    give_up.setSingleShot(True)
+    give_up.timeout.connect(lambda: app.exit(0))
+    give_up.start(SELF_CHECK_TIMEOUT_MS)
     window.start()
     app.exec()
+    give_up.stop()
     problem = window.open_error if outcome != [True] else ""
     enrolled = window.ui.is_open
     window.shutdown()

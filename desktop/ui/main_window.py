@@ -4,6 +4,8 @@ inactivity, and refreshes the visible screen whenever an operation changed somet
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -118,7 +120,7 @@ class MainWindow(QMainWindow):
         bar.high_contrast_toggled.connect(theme.set_high_contrast)
 
     def _shortcuts(self) -> None:
-        def add(keys: str | QKeySequence.StandardKey, action: object) -> None:
+        def add(keys: str, action: Callable[[], None]) -> None:
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.activated.connect(action)
 
@@ -145,6 +147,7 @@ class MainWindow(QMainWindow):
     def _opened(self, services: DesktopServices | None) -> None:
         if services is None:
             self.pages.setCurrentWidget(self.enrolment)
+            self.sync_bar.show_not_enrolled()
             self.enrolment.server_edit.setFocus()
         else:
             self._use(services)
@@ -237,6 +240,7 @@ class MainWindow(QMainWindow):
         self.workspace.setCurrentWidget(self.reviews)
         self.top_bar.show_page("reviews")
         self.reviews.refresh()
+        self.reviews.table.setFocus()
 
     def open_resident(self, resident_id: str) -> None:
         if self.workspace.currentWidget() is self.record and self.record.resident_id == resident_id:

@@ -16,24 +16,27 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
-import httpx  # noqa: E402
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+import httpx
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
-from desktop.services.app import DesktopServices  # noqa: E402
-from desktop.services.enrolment import enrol  # noqa: E402
-from desktop.ui.app import application, build_window  # noqa: E402
-from desktop.ui.context import Launch  # noqa: E402
-from desktop.ui.main_window import MainWindow  # noqa: E402
-from desktop.ui.screens.fluid_form import FluidForm  # noqa: E402
-from shared.demo_data import DEMO_PASSWORD  # noqa: E402
+from desktop.services.app import DesktopServices
+from desktop.services.enrolment import enrol
+from desktop.ui.app import application, build_window
+from desktop.ui.context import Launch
+from desktop.ui.main_window import MainWindow
+from desktop.ui.screens.fluid_form import FluidForm
+from shared.demo_data import DEMO_PASSWORD
 
 HOME = "Oakwood House"
 SIZE = (1280, 800)
+EXAMPLE_SERVER = "https://care.oakwood-group.example"
+SYNC_EVERY_MS = 30_000
 
 
 def wait_until(what: str, condition: Callable[[], bool], timeout_s: float = 30) -> None:
@@ -48,7 +51,7 @@ def wait_until(what: str, condition: Callable[[], bool], timeout_s: float = 30) 
 
 def settle(window: MainWindow) -> None:
     """Let queued operations and repaints finish."""
-    wait_until("the app to be idle", lambda: window.runner.pending == 0)
+    wait_until("the app to be idle", lambda: window.runner.pending == 0 and not window.sync.syncing)
     wait_until("a repaint", lambda: True)
     for _ in range(5):
         QApplication.processEvents()
@@ -64,14 +67,20 @@ def save(widget: QWidget, folder: Path, name: str) -> None:
 
 
 # The server's console script, run by this Python (the desktop never imports the server).
-SERVER_COMMAND = (sys.executable, "-c", "import sys; from syncserver.cli.main import main; "
-                  "sys.exit(main())")
+SERVER_COMMAND = (
+    sys.executable,
+    "-c",
+    "import sys; from syncserver.cli.main import main; sys.exit(main())",
+)
 
 
 def _server(*args: str, env: dict[str, str]) -> str:
     done = subprocess.run(
         [*SERVER_COMMAND, *args],
-        env=env, capture_output=True, text=True, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode != 0:
         raise SystemExit(f"screenshots: server {args[0]} failed: {done.stderr.strip()}")
@@ -92,7 +101,9 @@ def demo_server(state: Path) -> Iterator[tuple[str, dict[str, str]]]:
     log = (state / "server.log").open("w", encoding="utf-8")
     process = subprocess.Popen(
         [*SERVER_COMMAND, "serve", "--port", str(port)],
-        env=env, stdout=log, stderr=log,
+        env=env,
+        stdout=log,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -120,11 +131,23 @@ def enrol_code(env: dict[str, str]) -> str:
 # --- the screens -------------------------------------------------------------------------
 
 
-def make_review_item(url: str, env: dict[str, str], state: Path, pc_dir: Path, senior: str,
-                     resident_id: str) -> None:
+@dataclass(frozen=True)
+class Demo:
+    url: str
+    env: dict[str, str]
+    state: Path  # a temporary folder for everything this makes
+    out: Path  # where the pictures go
+
+    @property
+    def pc_dir(self) -> Path:
+        return self.state / "ward-pc"
+
+
+def make_review_item(demo: Demo, senior: str, resident_id: str) -> None:
     """Two PCs change the same resident's diet before either syncs: a review item."""
-    office = DesktopServices(enrol(url, enrol_code(env), state / "office-pc", name="office"))
-    ward = DesktopServices.open(pc_dir)
+    office_dir = demo.state / "office-pc"
+    office = DesktopServices(enrol(demo.url, enrol_code(demo.env), office_dir, name="office"))
+    ward = DesktopServices.open(demo.pc_dir)
     try:
         for services in (office, ward):
             services.session.sign_in(senior, DEMO_PASSWORD)
@@ -148,30 +171,41 @@ def sign_in(window: MainWindow, username: str) -> None:
 
 def take(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    state = Path(tempfile.mkdtemp(prefix="wcn-screenshots-"))
-    os.environ["WCN_KEY_DIR"] = str(state / "keys")
     app = application()
-    with demo_server(state) as (url, env):
-        pc_dir = state / "ward-pc"
-        window = build_window(Launch(pc_dir, sync_interval_ms=0, demo_hint=(
-            "Demo sign-in: the password for everyone is " + DEMO_PASSWORD)), app)
+    with (
+        tempfile.TemporaryDirectory(prefix="wcn-screenshots-") as temporary,
+        demo_server(Path(temporary)) as (url, env),
+    ):
+        state = Path(temporary)
+        os.environ["WCN_KEY_DIR"] = str(state / "keys")
+        demo = Demo(url, env, state, out)
+        window = build_window(
+            Launch(
+                demo.pc_dir,
+                sync_interval_ms=SYNC_EVERY_MS,
+                demo_hint=("Demo sign-in: the password for everyone is " + DEMO_PASSWORD),
+            ),
+            app,
+        )
         window.resize(*SIZE)
         window.show()
         window.start()
         try:
-            _screens(window, out, url, env, state, pc_dir)
+            _screens(window, demo)
         finally:
             window.shutdown()
 
 
-def _screens(window: MainWindow, out: Path, url: str, env: dict[str, str], state: Path,
-             pc_dir: Path) -> None:
+def _screens(window: MainWindow, demo: Demo) -> None:
+    out = demo.out
     wait_until("the enrolment screen", lambda: window.pages.currentWidget() is window.enrolment)
     screen = window.enrolment
-    screen.server_edit.setText(url)
-    screen.code_edit.setText(enrol_code(env))
+    code = enrol_code(demo.env)
+    screen.server_edit.setText(EXAMPLE_SERVER)  # what IT would give; this server is local
+    screen.code_edit.setText(code)
     settle(window)
     save(window, out, "enrolment")
+    screen.server_edit.setText(demo.url)
     screen.submit()
     wait_until("the staff list", lambda: window.sign_in.model.rowCount() > 0, 120)
 
@@ -185,8 +219,9 @@ def _screens(window: MainWindow, out: Path, url: str, env: dict[str, str], state
 
     sign_in(window, carer.username)
     residents = window.residents.model.rows
-    subject = next((r for r in residents if "DNACPR" in r.alerts and len(r.alerts) >= 2),
-                   residents[0])
+    subject = next(
+        (r for r in residents if "DNACPR" in r.alerts and len(r.alerts) >= 2), residents[0]
+    )
     settle(window)
     save(window, out, "residents")
 
@@ -215,8 +250,7 @@ def _screens(window: MainWindow, out: Path, url: str, env: dict[str, str], state
     record.correct("entered_in_error")
     record.correction.reason_edit.setText("Wrong resident")
     record.correction.save()
-    wait_until("entered in error",
-               lambda: record.timeline.rows[0].status == "entered_in_error")
+    wait_until("entered in error", lambda: record.timeline.rows[0].status == "entered_in_error")
     window.message_bar.clear()
     record.timeline_view.clearSelection()
     settle(window)
@@ -231,20 +265,19 @@ def _screens(window: MainWindow, out: Path, url: str, env: dict[str, str], state
     fluid.save()
     wait_until("the fluid total", lambda: fluid.saved_label.text() != "")
     settle(window)
-    fluid.preset_buttons[2].click()
-    fluid.food_edit.setText("tea")
+    fluid.preset_buttons[2].click()  # the next cup of tea, about to be saved
     settle(window)
     save(window, out, "food-and-fluid")
     fluid.cancel()
 
     window.shutdown()
-    make_review_item(url, env, state, pc_dir, senior.username, subject.resident_id)
-    _reviews(out, pc_dir, senior.username)
+    make_review_item(demo, senior.username, subject.resident_id)
+    _reviews(out, demo.pc_dir, senior.username)
 
 
 def _reviews(out: Path, pc_dir: Path, senior: str) -> None:
     app = application()
-    window = build_window(Launch(pc_dir, sync_interval_ms=0), app)
+    window = build_window(Launch(pc_dir, sync_interval_ms=SYNC_EVERY_MS), app)
     window.resize(*SIZE)
     window.show()
     window.start()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 TOUCH_PX = 48  # comfortably over the 44 px minimum for gloved fingers
@@ -64,7 +64,7 @@ HIGH_CONTRAST = Colours(
     window="#000000",
     surface="#000000",
     text="#ffffff",
-    muted="#ffffff",
+    muted="#d0d0d0",
     border="#ffffff",
     accent="#ffff00",
     accent_text="#000000",
@@ -87,8 +87,9 @@ def stylesheet(c: Colours, point_size: int) -> str:
     big = point_size + 5
     return f"""
 QWidget {{ color: {c.text}; font-size: {point_size}pt; }}
-QMainWindow, QStackedWidget, QScrollArea, QScrollArea > QWidget > QWidget,
-QWidget#Page {{ background: {c.window}; }}
+QMainWindow {{ background: {c.window}; }}
+QScrollArea {{ background: transparent; border: none; }}
+QScrollArea > QWidget > QWidget {{ background: transparent; }}
 QLabel {{ background: transparent; }}
 QLabel[role="title"] {{ font-size: {big}pt; font-weight: bold; }}
 QLabel[role="heading"] {{ font-size: {point_size + 2}pt; font-weight: bold; }}
@@ -108,6 +109,7 @@ QLabel[chip="info"] {{ background: {c.info}; color: {c.info_text}; border-radius
 QPushButton, QToolButton {{ min-height: {TOUCH_PX}px; min-width: {TOUCH_PX}px;
     padding: 4px 16px; border: 1px solid {c.border}; border-radius: 6px;
     background: {c.surface}; color: {c.text}; }}
+QToolButton::menu-indicator {{ image: none; width: 0px; }}
 QPushButton:hover, QToolButton:hover {{ border-color: {c.accent}; }}
 QPushButton:pressed, QToolButton:pressed {{ background: {c.selection}; }}
 QPushButton:checked {{ background: {c.accent}; color: {c.accent_text}; border-color: {c.accent}; }}
@@ -118,8 +120,10 @@ QPushButton[role="primary"]:disabled {{ background: {c.surface}; color: {c.muted
 QPushButton[role="danger"] {{ color: {c.danger}; border-color: {c.danger}; }}
 QPushButton[role="tile"] {{ min-height: 64px; text-align: left; padding: 8px 16px;
     font-weight: bold; }}
-QPushButton:focus, QToolButton:focus, QLineEdit:focus, QPlainTextEdit:focus,
-QComboBox:focus, QSpinBox:focus, QListView:focus, QTableView:focus,
+QPushButton:focus, QToolButton:focus {{ border: 3px solid {c.focus}; padding: 2px 14px; }}
+QLineEdit:focus, QPlainTextEdit:focus, QComboBox:focus, QSpinBox:focus {{
+    border: 3px solid {c.focus}; padding: 0px 6px; }}
+QListView:focus, QTableView:focus {{ border: 3px solid {c.focus}; }}
 QCheckBox:focus, QRadioButton:focus {{ border: 3px solid {c.focus}; }}
 QLineEdit, QPlainTextEdit, QComboBox, QSpinBox {{ min-height: {TOUCH_PX - 8}px;
     background: {c.surface}; color: {c.text}; border: 1px solid {c.border};
@@ -129,7 +133,8 @@ QComboBox QAbstractItemView {{ background: {c.surface}; color: {c.text};
     selection-background-color: {c.selection}; selection-color: {c.selection_text}; }}
 QSpinBox::up-button, QSpinBox::down-button {{ width: 0px; }}
 *[invalid="true"] {{ border: 3px solid {c.danger}; }}
-QCheckBox, QRadioButton {{ min-height: {TOUCH_PX - 8}px; spacing: 10px; }}
+QCheckBox, QRadioButton {{ min-height: {TOUCH_PX - 8}px; spacing: 10px; padding: 0px 6px;
+    border: 3px solid transparent; }}
 QCheckBox::indicator, QRadioButton::indicator {{ width: 26px; height: 26px; }}
 QListView, QTableView {{ background: {c.surface}; color: {c.text};
     border: 1px solid {c.border}; selection-background-color: {c.selection};
@@ -151,6 +156,29 @@ QFrame#MessageBar[kind="info"] QLabel {{ color: {c.ok_text}; font-weight: bold; 
 QLabel#SyncStale {{ background: {c.warning}; color: {c.warning_text}; padding: 4px 8px;
     border-radius: 4px; font-weight: bold; }}
 """
+
+
+def palette(c: Colours) -> QPalette:
+    """The same colours for everything the stylesheet does not mention."""
+    p = QPalette()
+    role = QPalette.ColorRole
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        p.setColor(group, role.Window, c.q("window"))
+        p.setColor(group, role.WindowText, c.q("text"))
+        p.setColor(group, role.Base, c.q("surface"))
+        p.setColor(group, role.AlternateBase, c.q("window"))
+        p.setColor(group, role.Text, c.q("text"))
+        p.setColor(group, role.Button, c.q("surface"))
+        p.setColor(group, role.ButtonText, c.q("text"))
+        p.setColor(group, role.Highlight, c.q("selection"))
+        p.setColor(group, role.HighlightedText, c.q("selection_text"))
+        p.setColor(group, role.ToolTipBase, c.q("surface"))
+        p.setColor(group, role.ToolTipText, c.q("text"))
+        p.setColor(group, role.PlaceholderText, c.q("muted"))
+    p.setColor(QPalette.ColorGroup.Disabled, role.Text, c.q("muted"))
+    p.setColor(QPalette.ColorGroup.Disabled, role.ButtonText, c.q("muted"))
+    p.setColor(QPalette.ColorGroup.Disabled, role.WindowText, c.q("muted"))
+    return p
 
 
 class Theme(QObject):
@@ -177,6 +205,7 @@ class Theme(QObject):
         font.setStyleHint(QFont.StyleHint.SansSerif)
         font.setPointSize(self.point_size)
         self._app.setFont(font)
+        self._app.setPalette(palette(self.colours))
         self._app.setStyleSheet(stylesheet(self.colours, self.point_size))
         self.changed.emit()
 

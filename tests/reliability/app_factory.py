@@ -22,6 +22,9 @@ class FiveXXCounter:
         self.log_path = log_path
         self.count = 0
         self.seen: list[str] = []
+        # 5xx "answers" to clients that had already gone: nobody received them, but the
+        # server logged an unexpected error for each.
+        self.after_disconnect: list[str] = []
         self._lock = threading.Lock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -29,12 +32,26 @@ class FiveXXCounter:
             await self.app(scope, receive, send)
             return
 
+        gone = False
+
+        async def watching_receive() -> Message:
+            nonlocal gone
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                gone = True
+            return message
+
         async def counting_send(message: Message) -> None:
             if message["type"] == "http.response.start" and int(message["status"]) >= 500:
-                self._note(f"{message['status']} {scope['method']} {scope['path']}")
+                line = f"{message['status']} {scope['method']} {scope['path']}"
+                if gone:
+                    with self._lock:
+                        self.after_disconnect.append(line)
+                else:
+                    self._note(line)
             await send(message)
 
-        await self.app(scope, receive, counting_send)
+        await self.app(scope, watching_receive, counting_send)
 
     def _note(self, line: str) -> None:
         with self._lock:

@@ -7,13 +7,45 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
+from syncserver.db.engine import Database
+from tests.helpers import postgres as pg
+from tests.helpers.server import open_migrated
+from tests.helpers.sync_world import Tenant, make_tenant
+from tests.reliability.processes import ServerProcess, cli_server
 from tests.reliability.profile import Profile, choose
 from tests.reliability.results import RESULTS_DIR, Book, Result
 
 BOOK = Book()
+
+
+@dataclass
+class Served:
+    db: Database
+    url: str
+    server: ServerProcess
+    tenant: Tenant
+    root: Path
+
+
+@pytest.fixture
+def served(server_url: str, tmp_path: Path) -> Iterator[Served]:
+    """A migrated database with one provider, served by ``writecarenotes-server serve`` in
+    its own process."""
+    db = open_migrated(server_url)
+    tenant = make_tenant(db, residents=3)
+    server = cli_server(server_url, tmp_path / "server.log")
+    server.start()
+    try:
+        yield Served(db, server.url, server, tenant, tmp_path)
+    finally:
+        server.terminate()
+        db.dispose()
+
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -27,6 +59,48 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def _long(config: pytest.Config) -> bool:
     return bool(config.getoption("--reliability-long", default=False))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "short_backends(*names): server databases this test uses in the short profile "
+        "(the long profile always uses sqlite and postgres)",
+    )
+
+
+BACKENDS = ("sqlite", "postgres")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("short_backends")
+    names = BACKENDS
+    if marker is not None and choose(_long(metafunc.config)).name == "short":
+        names = tuple(marker.args)
+    metafunc.parametrize("backend", names)
+
+
+@pytest.fixture
+def server_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """An empty server database of ``backend``: a SQLite file or a fresh PostgreSQL
+    database (skipped when PostgreSQL is unreachable, unless WCN_REQUIRE_POSTGRES=1)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'server.db'}"
+        return
+    admin = pg.admin_url()
+    reason = pg.unreachable_reason(admin)
+    if reason is not None:
+        message = f"{pg.SKIP_REASON_PREFIX} {pg.safe(admin)}: {reason}"
+        if pg.postgres_required():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    database = pg.create_database(admin, prefix="wcn_rel_")
+    try:
+        yield database.url
+    finally:
+        pg.drop_database(database)
 
 
 @pytest.fixture(scope="session")

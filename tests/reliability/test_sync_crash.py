@@ -10,20 +10,16 @@ import sqlite3
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
 from desktop.services.context import AppContext
-from syncserver.db.engine import Database
-from tests.helpers.server import open_migrated
-from tests.helpers.sync_world import Tenant, make_tenant
 from tests.reliability.children import run_child
+from tests.reliability.conftest import Served
 from tests.reliability.pc_child import STEPS
-from tests.reliability.processes import PYTHON, ROOT, ServerProcess, child_env, cli_server
+from tests.reliability.processes import PYTHON, ROOT, child_env
 from tests.reliability.profile import Profile
 from tests.reliability.results import Result
 from tests.reliability.world import (
@@ -38,34 +34,11 @@ from tests.reliability.world import (
 )
 
 
-@dataclass
-class Served:
-    db: Database
-    url: str
-    server: ServerProcess
-    tenant: Tenant
-    root: Path
-
-
-@pytest.fixture
-def served(server_db_url: str, tmp_path: Path) -> Iterator[Served]:
-    """A migrated database with one provider, served by ``writecarenotes-server serve`` in
-    its own process."""
-    db = open_migrated(server_db_url)
-    tenant = make_tenant(db, residents=3)
-    server = cli_server(server_db_url, tmp_path / "server.log")
-    server.start()
-    try:
-        yield Served(db, server.url, server, tenant, tmp_path)
-    finally:
-        server.terminate()
-        db.dispose()
-
-
 def _http() -> httpx.Client:
     return httpx.Client(timeout=10.0)
 
 
+@pytest.mark.short_backends("sqlite")
 def test_pc_killed_at_every_step_of_push_and_pull(
     served: Served, profile: Profile, rng: random.Random, result: Result
 ) -> None:
@@ -84,7 +57,7 @@ def test_pc_killed_at_every_step_of_push_and_pull(
             # Something new on the server, so the victim's pull has records to apply.
             for _ in range(rng.randint(1, 3)):
                 saved.add(record_note(other, served.tenant, rng.randrange(3), "From the other PC"))
-            sync_with_retry(other.sync_engine, rng, stats=stats)
+            sync_with_retry(other, rng, stats=stats)
 
             run = run_child(
                 [
@@ -111,9 +84,9 @@ def test_pc_killed_at_every_step_of_push_and_pull(
             try:
                 problems = victim.store.integrity_problems()
                 assert not problems, f"{step}: {problems}"
-                sync_with_retry(victim.sync_engine, rng, stats=stats)
+                sync_with_retry(victim, rng, stats=stats)
                 assert outbox_size(victim) == 0, step
-                sync_with_retry(other.sync_engine, rng, stats=stats)
+                sync_with_retry(other, rng, stats=stats)
                 home = served.tenant.home_id
                 step_tally = check_tenant(
                     served.db,
@@ -156,11 +129,13 @@ def _sqlite_path(url: str) -> Path | None:
     return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
 
 
+@pytest.mark.short_backends("sqlite")
 def test_server_killed_mid_batch(
-    served: Served, server_db_url: str, profile: Profile, rng: random.Random, result: Result
+    served: Served, server_url: str, profile: Profile, rng: random.Random, result: Result
 ) -> None:
     key_dir = served.root / "keys"
-    pc = enrol_pc(served.db, served.url, served.tenant, served.root / "pc", key_dir, http=_http())
+    http = _http()
+    pc = enrol_pc(served.db, served.url, served.tenant, served.root / "pc", key_dir, http=http)
     other = enrol_pc(served.db, served.url, served.tenant, served.root / "other", key_dir)
     saved: set[str] = set()
     stats = RetryStats()
@@ -169,18 +144,18 @@ def test_server_killed_mid_batch(
     try:
         for _ in range(profile.server_kills):
             # Big enough for more than one push batch of 1,000.
-            for index in range(rng.randint(1100, 2200)):
+            for index in range(rng.randint(1100, 1600 if profile.name == "short" else 3000)):
                 saved.add(record_note(pc, served.tenant, index, f"Round note {index}"))
             failures_before = stats.offline + stats.http_5xx
             worker = threading.Thread(
                 target=sync_with_retry,
-                args=(pc.sync_engine, random.Random(rng.random())),
+                args=(pc, random.Random(rng.random())),
                 kwargs={"stats": stats, "deadline_s": 180.0},
             )
             worker.start()
             time.sleep(rng.uniform(0.05, 1.2))  # the fault's timing, not a wait
             served.server.kill()
-            path = _sqlite_path(server_db_url)
+            path = _sqlite_path(server_url)
             if path is not None:
                 with sqlite3.connect(path) as check:
                     integrity += [
@@ -192,8 +167,8 @@ def test_server_killed_mid_batch(
             if stats.offline + stats.http_5xx > failures_before:
                 landed_in_flight += 1
             assert outbox_size(pc) == 0
-        sync_with_retry(other.sync_engine, rng, stats=stats)
-        sync_with_retry(pc.sync_engine, rng, stats=stats)
+        sync_with_retry(other, rng, stats=stats)
+        sync_with_retry(pc, rng, stats=stats)
         tally = check_tenant(
             served.db,
             served.tenant,
@@ -206,6 +181,7 @@ def test_server_killed_mid_batch(
     finally:
         pc.close()
         other.close()
+        http.close()
     result.trials = profile.server_kills
     result.faults = profile.server_kills
     result.written = tally.written
@@ -213,7 +189,7 @@ def test_server_killed_mid_batch(
     result.http_5xx = stats.http_5xx
     result.details.update(
         {
-            "backend": "sqlite" if _sqlite_path(server_db_url) else "postgres",
+            "backend": "sqlite" if _sqlite_path(server_url) else "postgres",
             "kills_that_interrupted_a_sync": landed_in_flight,
             "pc_retries": stats.attempts,
             "server_db_integrity_problems": integrity,

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from desktop.services.context import AppContext
 from desktop.services.enrolment import enrol
 from desktop.store import outbox
+from desktop.sync.client import SyncClient
 from desktop.sync.engine import SyncEngine, SyncReport
 from desktop.sync.errors import Offline, ServerRefused
 from desktop.sync.local_changes import Author
@@ -88,10 +89,24 @@ class RetryStats:
     waited_s: float = 0.0
 
 
+EngineFactory = Callable[[AppContext, SyncClient], SyncEngine]
+ClientFactory = Callable[[AppContext], SyncClient]
+
+
+def plain_engine(context: AppContext, client: SyncClient) -> SyncEngine:
+    return SyncEngine(context.store, client, context.recorder, context.clock)
+
+
+def plain_client(context: AppContext) -> SyncClient:
+    return context.client()
+
+
 def sync_with_retry(
-    make_engine: Callable[[], SyncEngine],
+    context: AppContext,
     rng: random.Random,
     *,
+    make_engine: EngineFactory = plain_engine,
+    make_client: ClientFactory = plain_client,
     stats: RetryStats | None = None,
     attempts: int = 60,
     base_s: float = 0.05,
@@ -106,8 +121,9 @@ def sync_with_retry(
     give_up = time.monotonic() + deadline_s
     for _ in range(attempts):
         stats.attempts += 1
+        client = make_client(context)
         try:
-            return make_engine().sync()
+            return make_engine(context, client).sync()
         except Offline:
             stats.offline += 1
         except ServerRefused as exc:
@@ -115,6 +131,8 @@ def sync_with_retry(
                 raise
             stats.http_5xx += 1
             stats.refusals.append(f"{exc.status} {exc.code}")
+        finally:
+            client.close()
         if time.monotonic() > give_up:
             break
         pause = delay * rng.uniform(0.5, 1.5)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QFormLayout,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -82,16 +82,22 @@ class EnrolmentScreen(QWidget):
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
 
-        form = QFormLayout()
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
-        form.addRow("Server &address", self.server_edit)
-        form.addRow("", self.errors.add("server", self.server_edit))
-        form.addRow("Enrolment &code", self.code_edit)
-        form.addRow("", self.errors.add("code", self.code_edit))
-
+        server_label = QLabel("Server &address")
+        server_label.setBuddy(self.server_edit)
+        code_label = QLabel("Enrolment &code")
+        code_label.setBuddy(self.code_edit)
+        form = QVBoxLayout()
+        form.setSpacing(4)
+        form.addWidget(server_label)
+        form.addWidget(self.server_edit)
+        form.addWidget(self.errors.add("server", self.server_edit))
+        form.addSpacing(8)
+        form.addWidget(code_label)
+        form.addWidget(self.code_edit)
+        form.addWidget(self.errors.add("code", self.code_edit))
         card = QFrame()
         card.setObjectName("Card")
-        card.setMaximumWidth(640)
+        card.setFixedWidth(560)
         inner = QVBoxLayout(card)
         inner.setContentsMargins(32, 24, 32, 24)
         inner.setSpacing(12)
@@ -101,9 +107,13 @@ class EnrolmentScreen(QWidget):
         inner.addWidget(self.enrol_button)
         inner.addWidget(self.progress)
         inner.addWidget(self.status_label)
+        row = QHBoxLayout()  # centred without alignment flags, so wrapped text gets its height
+        row.addStretch(1)
+        row.addWidget(card)
+        row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        layout.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(row)
         layout.addStretch(2)
 
     def submit(self) -> None:

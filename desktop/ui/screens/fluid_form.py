@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
 
 from desktop.services.notes import FluidTotal
 from desktop.ui.formatting import millilitres
@@ -15,10 +23,7 @@ from desktop.ui.widgets.choices import ChoiceButtons
 
 PRESETS_ML = (50, 100, 150, 200, 250)
 EATEN = ("All", "Most", "About half", "A little", "None")
-LOW_WARNING = (
-    "Low intake: less than half of the daily target in the last 24 hours. Offer drinks often "
-    "and tell the senior on duty."
-)
+LOW_WARNING = "Low intake: under half the daily target. Offer drinks often; tell the senior."
 
 
 def total_text(total: FluidTotal) -> str:
@@ -32,52 +37,55 @@ def total_text(total: FluidTotal) -> str:
 
 class FluidForm(NoteForm):
     def build_extra(self) -> None:
-        grid = QGridLayout()
+        self.total_label = QLabel("Drunk in the last 24 hours: …")
+        self.total_label.setAccessibleName("Fluid total")
+        self.total_label.setWordWrap(True)
+        set_role(self.total_label, "heading")
+        self.total_bar = QProgressBar()
+        self.total_bar.setTextVisible(False)
+        self.total_bar.setMaximumHeight(20)
+        self.low_label = QLabel(LOW_WARNING)
+        self.low_label.setWordWrap(True)
+        set_role(self.low_label, "warning")
+        self.low_label.setVisible(False)
         self.food_edit = QLineEdit()
         self.food_edit.setPlaceholderText("e.g. porridge and toast")
         self.food_edit.setAccessibleName("What was eaten")
-        food_label = QLabel("What was &eaten")
+        food_label = QLabel("&What was eaten")
         food_label.setBuddy(self.food_edit)
-        self.eaten = ChoiceButtons(EATEN, columns=5)
+        self.eaten = ChoiceButtons(EATEN, columns=3)
         self.amount_spin = QSpinBox()
         self.amount_spin.setRange(0, 9999)
         self.amount_spin.setSingleStep(50)
         self.amount_spin.setSuffix(" ml")
         self.amount_spin.setSpecialValueText("No drink")
         self.amount_spin.setAccessibleName("Drink in millilitres")
-        amount_label = QLabel("&Drink")
+        amount_label = QLabel("&Drink (tap a cup size, or type the amount)")
+        amount_label.setWordWrap(True)
         amount_label.setBuddy(self.amount_spin)
+        drinks = QGridLayout()
+        drinks.setSpacing(6)
         self.preset_buttons: list[QPushButton] = []
-        presets = QGridLayout()
-        presets.setSpacing(6)
         for index, amount in enumerate(PRESETS_ML):
             button = QPushButton(f"{amount} ml")
             button.setAccessibleName(f"{amount} millilitres")
             button.clicked.connect(lambda _checked=False, ml=amount: self.amount_spin.setValue(ml))
-            presets.addWidget(button, 0, index)
+            drinks.addWidget(button, index // 3, index % 3)
             self.preset_buttons.append(button)
-        grid.addWidget(food_label, 0, 0)
-        grid.addWidget(self.food_edit, 1, 0)
-        grid.addWidget(QLabel("How much was eaten"), 2, 0)
-        grid.addWidget(self.eaten, 3, 0)
-        grid.addWidget(amount_label, 4, 0)
-        grid.addWidget(self.amount_spin, 5, 0)
-        grid.addLayout(presets, 6, 0)
-        grid.addWidget(self.errors.add("fluid_ml", self.amount_spin), 7, 0)
-        self.total_label = QLabel("Drunk in the last 24 hours: …")
-        self.total_label.setAccessibleName("Fluid total")
-        set_role(self.total_label, "heading")
-        self.total_bar = QProgressBar()
-        self.total_bar.setTextVisible(False)
-        self.total_bar.setMaximumHeight(24)
-        self.low_label = QLabel(LOW_WARNING)
-        self.low_label.setWordWrap(True)
-        set_role(self.low_label, "warning")
-        self.low_label.setVisible(False)
-        grid.addWidget(self.total_label, 8, 0)
-        grid.addWidget(self.total_bar, 9, 0)
-        grid.addWidget(self.low_label, 10, 0)
-        self._layout.addLayout(grid)
+        drinks.addWidget(self.amount_spin, 1, 2)
+        above: list[QWidget] = [self.total_label, self.total_bar, self.low_label, amount_label]
+        for widget in above:
+            self._layout.addWidget(widget)
+        self._layout.addLayout(drinks)
+        self._layout.addWidget(self.errors.add("fluid_ml", self.amount_spin))
+        below: list[QWidget] = [
+            food_label,
+            self.food_edit,
+            QLabel("How much was eaten"),
+            self.eaten,
+        ]
+        for widget in below:
+            self._layout.addWidget(widget)
         self.total: FluidTotal | None = None
 
     def start(self, resident_id: str) -> None:
@@ -87,7 +95,7 @@ class FluidForm(NoteForm):
             self.low_label.setVisible(False)
         super().start(resident_id)
         self.refresh_total()
-        self.food_edit.setFocus()
+        self.amount_spin.setFocus()
 
     def refresh_total(self) -> None:
         if not self.resident_id:
@@ -137,7 +145,7 @@ class FluidForm(NoteForm):
         return " ".join(parts), details
 
     def saved_text(self) -> str:
-        return super().saved_text() + " The total below includes it."
+        return super().saved_text() + " The total above includes it."
 
     def _stored(self, record_id: str) -> None:
         super()._stored(record_id)

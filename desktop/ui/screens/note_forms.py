@@ -7,13 +7,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -24,6 +25,7 @@ from desktop.ui.context import UiContext
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.choices import ChoiceButtons
 from desktop.ui.widgets.field_errors import FieldErrors
+from desktop.ui.widgets.touch import enable_touch_scrolling
 from shared.errors import WcnError
 
 
@@ -149,11 +151,21 @@ class NoteForm(QWidget):
         self.spec = spec
         self.resident_id = ""
         self.errors = FieldErrors()
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
         title = QLabel(spec.title)
         set_role(title, "heading")
-        self._layout.addWidget(title)
+        content = QWidget()
+        self._layout = QVBoxLayout(content)
+        self._layout.setContentsMargins(0, 0, 8, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(content)
+        enable_touch_scrolling(scroll)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(title)
+        outer.addWidget(scroll, 1)
         self.choices = ChoiceButtons(spec.choices, multiple=spec.multiple, columns=2)
         if spec.choices:
             self._layout.addWidget(QLabel(spec.choice_label))
@@ -172,7 +184,7 @@ class NoteForm(QWidget):
         self.text_edit.setAccessibleName(f"{spec.title}: note")
         self.text_edit.setPlaceholderText(spec.placeholder)
         self.text_edit.setTabChangesFocus(True)
-        self.text_edit.setMinimumHeight(96)
+        self.text_edit.setMinimumHeight(72)
         self._layout.addWidget(QLabel("Note"))
         self._layout.addWidget(self.text_edit, 1)
         self._layout.addWidget(self.errors.add("text", self.text_edit))
@@ -189,8 +201,8 @@ class NoteForm(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button, 2)
         buttons.addWidget(self.cancel_button, 1)
-        self._layout.addLayout(buttons)
-        self._layout.addWidget(self.saved_label)
+        outer.addWidget(self.saved_label)
+        outer.addLayout(buttons)  # always in view, however long the form
 
     def build_extra(self) -> None:
         """Room for a subclass's own fields, above the note text."""

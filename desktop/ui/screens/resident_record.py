@@ -60,6 +60,7 @@ def _scrolled(widget: QWidget) -> QScrollArea:
     area = QScrollArea()
     area.setWidgetResizable(True)
     area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     area.setWidget(widget)
     enable_touch_scrolling(area)
     return area
@@ -142,14 +143,12 @@ class ResidentRecordScreen(QWidget):
         self.panel.setMaximumWidth(560)
         self.panel.addWidget(_scrolled(self._actions_page()))
         self.forms: dict[str, NoteForm] = {}
-        self._form_pages: dict[str, QScrollArea] = {}
         for category, _label in QUICK:
             form = make_form(ui, category)
             form.saved.connect(lambda _id, f=form: self._note_saved(f))
             form.cancelled.connect(self.show_actions)
             self.forms[category] = form
-            self._form_pages[category] = _scrolled(form)
-            self.panel.addWidget(self._form_pages[category])
+            self.panel.addWidget(form)
         self.correction = CorrectionForm(ui)
         self.correction.corrected.connect(self._corrected)
         self.correction.cancelled.connect(self.show_actions)
@@ -263,7 +262,7 @@ class ResidentRecordScreen(QWidget):
     # --- forms -----------------------------------------------------------------------------
 
     def start_form(self, category: str) -> None:
-        self.panel.setCurrentWidget(self._form_pages[category])
+        self.panel.setCurrentWidget(self.forms[category])
         self.forms[category].start(self.resident_id)
 
     def show_actions(self) -> None:
@@ -271,10 +270,8 @@ class ResidentRecordScreen(QWidget):
 
     @property
     def current_form(self) -> NoteForm | None:
-        for category, page in self._form_pages.items():
-            if self.panel.currentWidget() is page:
-                return self.forms[category]
-        return None
+        current = self.panel.currentWidget()
+        return current if isinstance(current, NoteForm) else None
 
     def is_dirty(self) -> bool:
         return any(f.is_dirty() for f in self.forms.values()) or self.correction.is_dirty()

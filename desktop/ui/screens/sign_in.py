@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QStyle,
     QStyledItemDelegate,
@@ -131,10 +132,12 @@ class SignInScreen(QWidget):
         self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin_edit.setMaxLength(8)
         self.pin_edit.returnPressed.connect(self.submit_pin)
+        self.pin_edit.setPlaceholderText("Your PIN")
         self.pin_button = QPushButton("Sign in with &PIN")
         set_role(self.pin_button, "primary")
         self.pin_button.clicked.connect(self.submit_pin)
-        use_password = QPushButton("Use my password instead")
+        use_password = QPushButton("Use password")
+        use_password.setToolTip("Sign in with your password instead of your PIN")
         use_password.clicked.connect(lambda: self._show_mode(pin=False))
 
         password_page = QWidget()
@@ -150,13 +153,14 @@ class SignInScreen(QWidget):
         pin_page = QWidget()
         pn = QVBoxLayout(pin_page)
         pn.setContentsMargins(0, 0, 0, 0)
-        pn.addWidget(QLabel("PIN"))
         pn.addWidget(self.pin_edit)
         pn.addWidget(self.errors.add("pin", self.pin_edit))
         self.pin_pad = PinPad(self.pin_edit)
         pn.addWidget(self.pin_pad)
-        pn.addWidget(self.pin_button)
-        pn.addWidget(use_password)
+        pin_buttons = QHBoxLayout()
+        pin_buttons.addWidget(self.pin_button, 1)
+        pin_buttons.addWidget(use_password, 1)
+        pn.addLayout(pin_buttons)
         self.secret_stack = QStackedWidget()
         self.secret_stack.addWidget(password_page)
         self.secret_stack.addWidget(pin_page)
@@ -169,7 +173,6 @@ class SignInScreen(QWidget):
 
         card = QFrame()
         card.setObjectName("Card")
-        card.setFixedWidth(380)
         side = QVBoxLayout(card)
         side.setContentsMargins(20, 16, 20, 16)
         username_label = QLabel("&Username")
@@ -178,9 +181,16 @@ class SignInScreen(QWidget):
         side.addWidget(self.username_edit)
         side.addWidget(self.secret_stack, 1)
 
+        card_area = QScrollArea()  # small screens and big text: the card scrolls, never clips
+        card_area.setWidgetResizable(True)
+        card_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        card_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        card_area.setWidget(card)
+        card_area.setFixedWidth(400)
+        enable_touch_scrolling(card_area)
         body = QHBoxLayout()
         body.addWidget(self.staff_view, 1)
-        body.addWidget(card)
+        body.addWidget(card_area)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
         layout.addWidget(self.title)
@@ -205,8 +215,6 @@ class SignInScreen(QWidget):
         self._set_working(False)
 
     def refresh(self) -> None:
-        device = self._ui.services.context.device
-        self.title.setText(f"Who is signing in? · {device.home_name}")
         self._ui.runner.run(self._ui.services.session.staff, self._show_staff)
 
     def _show_staff(self, staff: list[StaffMember]) -> None:

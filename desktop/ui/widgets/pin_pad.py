@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QWidget
 
 KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "Clear", "0", "⌫")
-KEY_PX = 64
+KEY_PX = 52
 
 
 class PinPad(QWidget):
@@ -15,7 +15,7 @@ class PinPad(QWidget):
         self._target = target
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.setSpacing(6)
+        grid.setSpacing(4)
         for index, key in enumerate(KEYS):
             button = QPushButton(key)
             button.setMinimumSize(KEY_PX, KEY_PX)

@@ -42,8 +42,13 @@ class SyncBar(QFrame):
         self._syncing = False
         self.status: SyncStatus | None = None
 
+    def show_not_enrolled(self) -> None:
+        self.state_label.setText("This PC is not set up yet: nothing to sync")
+        self.sync_button.setEnabled(False)
+
     def show_status(self, status: SyncStatus) -> None:
         self.status = status
+        self.sync_button.setEnabled(not self._syncing)
         self._render()
 
     def set_syncing(self, syncing: bool) -> None:

@@ -18,6 +18,13 @@ GAP = 4
 WRAP = int(Qt.TextFlag.TextWordWrap)
 
 
+def earlier_versions(entry: TimelineEntry) -> tuple[str, ...]:
+    """What to show under an entry; a struck-through entry already shows its words."""
+    if entry.status == "entered_in_error":
+        return tuple(h for h in entry.history if h != entry.summary)
+    return entry.history
+
+
 class TimelineDelegate(QStyledItemDelegate):
     def __init__(self, theme: Theme, model: TimelineModel, view: QListView) -> None:
         super().__init__(view)
@@ -44,7 +51,7 @@ class TimelineDelegate(QStyledItemDelegate):
             QFontMetrics(small)
             .boundingRect(QRect(0, 0, width, 10_000), WRAP, f"Earlier: {h}")
             .height()
-            for h in entry.history
+            for h in earlier_versions(entry)
         ]
         return head, body.height(), history
 
@@ -113,7 +120,7 @@ class TimelineDelegate(QStyledItemDelegate):
         y += body_h + GAP
         painter.setFont(small)
         painter.setPen(muted)
-        for text, height in zip(entry.history, history_h, strict=True):
+        for text, height in zip(earlier_versions(entry), history_h, strict=True):
             painter.drawText(QRect(left, y, width, height), WRAP, f"Earlier: {text}")
             y += height + GAP
         painter.restore()

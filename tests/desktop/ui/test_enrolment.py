@@ -28,7 +28,7 @@ def test_enrol_downloads_the_home_then_asks_who_is_signing_in(
 ) -> None:
     window = make_window(tmp_path / "new-pc")
     at_enrolment(qtbot, window)
-    assert window.sync_bar.state_label.text() == "Opening the care records…"
+    assert window.sync_bar.state_label.text() == "This PC is not set up yet: nothing to sync"
     screen = window.enrolment
     screen.server_edit.setText(SERVER_URL)
     screen.code_edit.setText(wcn_server.issue_code())

@@ -3,6 +3,8 @@ the timeline, and corrections that keep their history."""
 
 from __future__ import annotations
 
+import pytest
+from PySide6.QtCore import QModelIndex
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
@@ -10,6 +12,7 @@ from desktop.services.notes import TimelineEntry
 from desktop.ui.main_window import MainWindow
 from desktop.ui.models.rows import ROW_ROLE
 from desktop.ui.models.timeline import TimelineFilterModel, TimelineModel
+from desktop.ui.screens import resident_record
 from desktop.ui.screens.fluid_form import FluidForm
 from shared.demo_data import DEMO_PASSWORD
 from tests.desktop.conftest import InProcessServer
@@ -179,6 +182,27 @@ def test_timeline_filter_by_kind(
     assert len(shown) <= everything
     record.kind_combo.setCurrentIndex(0)
     assert record.filter.rowCount() == everything
+
+
+def test_older_records_load_as_the_timeline_scrolls(
+    qtbot: QtBot,
+    window: MainWindow,
+    wcn_server: InProcessServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(resident_record, "PAGE", 4)
+    resident_id = open_first_resident(qtbot, window, wcn_server)
+    record = window.record
+    everything = window.ui.services.notes.timeline(resident_id, limit=1000)
+    assert len(everything) > 8
+    for _ in range(len(everything)):  # the carer scrolls down, page after page
+        qtbot.waitUntil(lambda: window.runner.pending == 0, timeout=WAIT_MS)
+        if not record.timeline.canFetchMore(QModelIndex()):
+            break
+        record.timeline_view.scrollToBottom()
+        record.timeline.fetchMore(QModelIndex())
+    assert [e.record_id for e in record.timeline.rows] == [e.record_id for e in everything]
+    assert not record.timeline.canFetchMore(QModelIndex())
 
 
 def test_timeline_models_pass_the_model_tester(

@@ -12,13 +12,16 @@ from tests.desktop.conftest import InProcessServer
 from tests.desktop.ui.conftest import WAIT_MS, sign_in
 
 
-def test_staff_list_shows_names_and_roles(window: MainWindow, wcn_server: InProcessServer) -> None:
+def test_staff_list_shows_names_and_roles(
+    window: MainWindow, wcn_server: InProcessServer, qtmodeltester: object
+) -> None:
     carer = wcn_server.staff("care_assistant")
     names = [s.display_name for s in window.sign_in.model.rows]
     assert carer.display_name in names
     assert "IT Administrator" not in names
     assert window.sign_in.hint_label.text().startswith("Demo:")
     assert window.top_bar.user_label.text() == "Nobody is signed in"
+    qtmodeltester.check(window.sign_in.model)  # type: ignore[attr-defined]
 
 
 def test_sign_in_shows_who_is_signed_in(

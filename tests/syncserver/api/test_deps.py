@@ -47,26 +47,23 @@ def test_a_revoked_pc_may_still_hand_over_its_last_changes(
     ]
 
 
-@pytest.mark.parametrize(
-    ("path", "body"),
-    [
-        ("/v1/sync/pull", {"protocol": 2, "cursor": 0}),
-        ("/v1/sync/hello", {"min_protocol": 1, "max_protocol": 2, "app_version": "1"}),
-        ("/v1/auth/login", {"username": "it.admin", "password": "CareDemo-2026"}),
-    ],
-)
 def test_a_revoked_pc_is_refused_everything_else_and_audited(
-    client: TestClient,
-    seeded_db: Database,
-    revoked_pc: EnrolledDevice,
-    path: str,
-    body: dict[str, object],
+    client: TestClient, seeded_db: Database, revoked_pc: EnrolledDevice
 ) -> None:
-    response = client.post(path, json=body, headers=revoked_pc.headers)
-    assert response.status_code == 403
-    assert response.json()["code"] == "device_revoked"
+    requests = {
+        "/v1/sync/pull": {"protocol": 2, "cursor": 0},
+        "/v1/sync/hello": {"min_protocol": 1, "max_protocol": 2, "app_version": "1"},
+        "/v1/auth/login": {"username": "it.admin", "password": "CareDemo-2026"},
+    }
+    answers = {
+        path: client.post(path, json=body, headers=revoked_pc.headers)
+        for path, body in requests.items()
+    }
+    assert {p: (r.status_code, r.json()["code"]) for p, r in answers.items()} == {
+        path: (403, "device_revoked") for path in requests
+    }
     refusals = audit_rows(seeded_db, revoked_pc.tenant_id, "device.refused_revoked")
-    assert [r.device_id for r in refusals] == [revoked_pc.device_id]
+    assert [r.device_id for r in refusals] == [revoked_pc.device_id] * len(requests)
 
 
 def test_revoking_leaves_other_pcs_working(

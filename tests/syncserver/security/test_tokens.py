@@ -92,24 +92,29 @@ def test_a_managers_own_token_is_accepted(
     assert [d["id"] for d in response.json()] == [pc_a.device_id]
 
 
-@pytest.mark.parametrize("forgery", sorted(FORGERIES))
-def test_a_forged_or_wrong_token_is_refused(
-    client: TestClient, demo_provider: DemoProvider, pc_a: EnrolledDevice, forgery: str
+def test_forged_or_wrong_tokens_are_refused(
+    client: TestClient, demo_provider: DemoProvider, pc_a: EnrolledDevice
 ) -> None:
     session = _session(client, demo_provider, pc_a, "home_manager")
-    token = FORGERIES[forgery](_claims_of(session["access_token"]), session["refresh_token"])
-    response = client.get("/v1/admin/devices", headers={"authorization": f"Bearer {token}"})
-    assert response.status_code == 401, response.text
-    expected = "token_expired" if forgery == "expired" else "token_invalid"
-    assert response.json()["code"] == expected
+    claims = _claims_of(session["access_token"])
+    wrong = {}
+    for forgery, forge in FORGERIES.items():
+        token = forge(claims, session["refresh_token"])
+        response = client.get("/v1/admin/devices", headers={"authorization": f"Bearer {token}"})
+        expected = "token_expired" if forgery == "expired" else "token_invalid"
+        if (response.status_code, response.json()["code"]) != (401, expected):
+            wrong[forgery] = response.text
+    assert wrong == {}
 
 
-@pytest.mark.parametrize("header", [None, "", "Bearer", "Basic abc", "Bearer " + "a" * 5000])
-def test_no_bearer_token_means_unauthenticated(client: TestClient, header: str | None) -> None:
-    headers = {} if header is None else {"authorization": header}
-    response = client.get("/v1/admin/devices", headers=headers)
-    assert response.status_code == 401
-    assert response.json()["code"] == "unauthenticated"
+def test_no_bearer_token_means_unauthenticated(client: TestClient) -> None:
+    wrong = {}
+    for header in [None, "", "Bearer", "Basic abc", "Bearer " + "a" * 5000]:
+        headers = {} if header is None else {"authorization": header}
+        response = client.get("/v1/admin/devices", headers=headers)
+        if (response.status_code, response.json()["code"]) != (401, "unauthenticated"):
+            wrong[str(header)[:20]] = response.text
+    assert wrong == {}
 
 
 def test_a_carer_may_not_list_the_pcs(

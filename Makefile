@@ -28,6 +28,11 @@ imports: $(STAMP)
 test: lint typecheck imports $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The long reliability run (~15 minutes): crashes, faulty network, clocks, restarts, load,
+# hostile input. Writes tests/reliability/results/latest.json and prints the table.
+reliability: $(STAMP)
+	$(BIN)/python -m tests.reliability.run $(RELIABILITY_ARGS)
+
 demo: $(STAMP)
 	$(BIN)/python -m desktop.demo
 

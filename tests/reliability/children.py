@@ -103,4 +103,3 @@ class Child:
 def run_child(args: list[str], timeout: float = 120.0, **env: str) -> ChildRun:
     """Run a child to its end (or its self-inflicted SIGKILL)."""
     return Child(args, **env).finish(timeout)
-

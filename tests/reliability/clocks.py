@@ -107,7 +107,9 @@ class ClockPc:
                 if e.fields.get("amends_id") == note_id
             ]
             fields = {
-                **{k: v for k, v in original.fields.items() if k not in ("amends_id", "amend_kind")},
+                **{
+                    k: v for k, v in original.fields.items() if k not in ("amends_id", "amend_kind")
+                },
                 "text": text,
                 "amends_id": note_id,
                 "amend_kind": "amendment",
@@ -160,7 +162,5 @@ def field_writes(db: Database, tenant_id: str) -> list[Write]:
     for r in rows:
         base = json.loads(r.base_versions)
         for name, value in json.loads(r.fields).items():
-            writes.append(
-                Write(r.record_id, name, value, f"{r.hlc}|{r.change_id}", base.get(name))
-            )
+            writes.append(Write(r.record_id, name, value, f"{r.hlc}|{r.change_id}", base.get(name)))
     return writes

@@ -47,7 +47,6 @@ def served(server_url: str, tmp_path: Path) -> Iterator[Served]:
         db.dispose()
 
 
-
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--reliability-long",
@@ -161,3 +160,18 @@ def pytest_terminal_summary(
     where = "latest.json" if BOOK.profile == "long" else "short.json"
     terminalreporter.write_line(f"written to {RESULTS_DIR / where}")
 
+
+@pytest.fixture
+def pg_database() -> Iterator[pg.ScratchDatabase]:
+    admin = pg.admin_url()
+    reason = pg.unreachable_reason(admin)
+    if reason is not None:
+        message = f"{pg.SKIP_REASON_PREFIX} {pg.safe(admin)}: {reason}"
+        if pg.postgres_required():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    database = pg.create_database(admin, prefix="wcn_rel_")
+    try:
+        yield database
+    finally:
+        pg.drop_database(database)

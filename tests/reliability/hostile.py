@@ -20,7 +20,7 @@ from shared import entities as ent
 #  - odd x-client-time-ms values ("--5", or far outside the 64-bit range).
 INT64 = 2**63 - 1
 SAFE_TEXT = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
     max_size=40,
 )
 
@@ -71,12 +71,18 @@ def field_value(spec: ent.FieldSpec, targets: Targets) -> st.SearchStrategy[Any]
     if spec.choices:
         plausible = st.sampled_from(spec.choices)
     elif spec.type is ent.FieldType.ID:
-        plausible = st.sampled_from(
-            targets.residents + targets.other_residents + targets.other_records
-        ) | _uuid()
+        plausible = (
+            st.sampled_from(targets.residents + targets.other_residents + targets.other_records)
+            | _uuid()
+        )
     elif spec.type is ent.FieldType.DATETIME:
         plausible = st.sampled_from(
-            ["2024-03-31T14:05:00+00:00", "2024-03-31T14:05:00", "yesterday", "9999-12-31T23:59:59+14:00"]
+            [
+                "2024-03-31T14:05:00+00:00",
+                "2024-03-31T14:05:00",
+                "yesterday",
+                "9999-12-31T23:59:59+14:00",
+            ]
         )
     elif spec.type is ent.FieldType.DATE:
         plausible = st.sampled_from(["1940-01-01", "1940-02-30", "0001-01-01"])
@@ -87,7 +93,9 @@ def field_value(spec: ent.FieldSpec, targets: Targets) -> st.SearchStrategy[Any]
     elif spec.type is ent.FieldType.JSON:
         plausible = json_values()
     else:
-        plausible = SAFE_TEXT | st.text(max_size=spec.max_length + 5).filter(lambda t: "\x00" not in t)
+        plausible = SAFE_TEXT | st.text(max_size=spec.max_length + 5).filter(
+            lambda t: "\x00" not in t
+        )
     return mostly(plausible, json_values(2))
 
 
@@ -96,7 +104,9 @@ def changes(draw: st.DrawFn, targets: Targets) -> dict[str, Any]:
     entity_name = draw(mostly(st.sampled_from(sorted(ent.ENTITIES)), SAFE_TEXT))
     spec = ent.ENTITIES.get(entity_name)
     names = [f.name for f in spec.fields] if spec else []
-    chosen = draw(st.lists(st.sampled_from(names), unique=True, max_size=len(names))) if names else []
+    chosen = (
+        draw(st.lists(st.sampled_from(names), unique=True, max_size=len(names))) if names else []
+    )
     fields: dict[str, Any] = {}
     for name in chosen:
         assert spec is not None
@@ -124,9 +134,7 @@ def changes(draw: st.DrawFn, targets: Targets) -> dict[str, Any]:
         "base_versions": draw(
             st.dictionaries(st.sampled_from(names) if names else SAFE_TEXT, SAFE_TEXT, max_size=2)
         ),
-        "hlc": draw(
-            mostly(st.from_regex(r"\A\d{15}-\d{5}-[0-9A-Za-z_.:-]{1,40}\Z"), SAFE_TEXT)
-        ),
+        "hlc": draw(mostly(st.from_regex(r"\A\d{15}-\d{5}-[0-9A-Za-z_.:-]{1,40}\Z"), SAFE_TEXT)),
         "user_id": draw(mostly(st.sampled_from(targets.users + targets.other_users), _uuid())),
         "recorded_at_ms": draw(st.integers(min_value=-(2**64), max_value=2**64)),
     }

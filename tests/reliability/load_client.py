@@ -59,12 +59,17 @@ class Pc:
                 "occurred_at": now_iso(),
             }
             with self.context.store.write() as conn:
-                self.notes.append(self.context.recorder.create(conn, "care_note", fields, carer).record_id)
+                self.notes.append(
+                    self.context.recorder.create(conn, "care_note", fields, carer).record_id
+                )
         if rng.random() < 0.1:
             senior = Author(self.spec["users"]["senior_carer"], "senior_carer")
             with self.context.store.write() as conn:
                 self.context.recorder.update(
-                    conn, rng.choice(self.spec["residents"]), {"room": str(rng.randrange(20))}, senior
+                    conn,
+                    rng.choice(self.spec["residents"]),
+                    {"room": str(rng.randrange(20))},
+                    senior,
                 )
         self.sync()
 

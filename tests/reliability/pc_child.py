@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 from desktop.services.context import AppContext
 from desktop.store import files, meta
-from desktop.store.database import Store
+from desktop.store.database import Store, open_store
 from desktop.store.keys import FileKeyStore
 from desktop.sync.client import SyncClient
 from desktop.sync.engine import SyncEngine
@@ -181,14 +181,14 @@ def sync(data_dir: Path, key_dir: Path, notes: int, user_id: str, resident_id: s
 
 
 def create(data_dir: Path, key_dir: Path) -> None:
-    real_open = files.open_store
-
     def open_then_die(path: Path, key: bytes, *, create: bool = False) -> Store:
-        store = real_open(path, key, create=create)
+        store = open_store(path, key, create=create)
         crash_if("after_store_file")
         return store
 
-    files.open_store = open_then_die  # type: ignore[assignment]
+    # files.create opens the new store through this name: the crash comes right after the
+    # database file was written, before create() writes store.json.
+    files.open_store = open_then_die  # type: ignore[attr-defined]
     store = files.create(data_dir, FileKeyStore(key_dir))
     store.close()
     say("created")

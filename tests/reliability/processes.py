@@ -4,6 +4,7 @@ Everything listens on 127.0.0.1 only; every wait polls with a deadline."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -21,10 +22,15 @@ ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 # ``python -m syncserver.cli.main`` does nothing: the module has no ``__main__`` guard (see
 # test_sync_crash.test_the_server_cli_runs_as_a_module), so the CLI is started through main().
-SERVER_CLI = ("-c", "import sys; from syncserver.cli.main import main; sys.exit(main(sys.argv[1:]))")
+SERVER_CLI = (
+    "-c",
+    "import sys; from syncserver.cli.main import main; sys.exit(main(sys.argv[1:]))",
+)
 
 
-def wait_until(condition: Callable[[], bool], timeout: float, what: str, step: float = 0.02) -> None:
+def wait_until(
+    condition: Callable[[], bool], timeout: float, what: str, step: float = 0.02
+) -> None:
     """Poll ``condition`` until it holds; fail naming ``what`` after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while not condition():
@@ -103,10 +109,8 @@ class ServerProcess:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=30)
         # Workers of a multi-process server may outlive their manager for a moment.
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self._wait_port_free()
 
     def _wait_port_free(self) -> None:

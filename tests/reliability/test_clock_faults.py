@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import random
 import time
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -216,7 +214,11 @@ def _pcs(server: Server, root: Path, offsets: list[int]) -> tuple[Tenant, list[C
     pcs = []
     for index, offset in enumerate(offsets):
         context = enrol_pc(
-            server.db, "http://testserver", tenant, root / f"pc{index}", root / "keys",
+            server.db,
+            "http://testserver",
+            tenant,
+            root / f"pc{index}",
+            root / "keys",
             http=server.http,
         )
         pc = ClockPc(f"pc{index}", context, Wall(offset), server.http)
@@ -331,8 +333,7 @@ def test_a_clock_set_back_across_a_restart_keeps_the_latest_correction(
     monkeypatch.setattr(time, "time", lambda: real_time() - 3600)  # the PC's clock is an hour back
     context = AppContext.open(data_dir, key_dir=str(tmp_path / "keys"), http=server.http)
     try:
-        restarted = ClockPc("pc0", context, Wall(0), httpx.Client())
-        restarted.http.close()
+        restarted = ClockPc("pc0", context, Wall(0), server.http)
         _, second_hlc, _ = restarted.amend(tenant, note, "Ate a quarter")
         monkeypatch.undo()
         assert second_hlc > first_hlc, "the correction made after the restart sorts before"
@@ -340,6 +341,3 @@ def test_a_clock_set_back_across_a_restart_keeps_the_latest_correction(
         assert notes.current_text(note) == "Ate a quarter"
     finally:
         context.close()
-
-
-_ = defaultdict

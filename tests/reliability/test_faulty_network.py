@@ -68,7 +68,9 @@ def test_sync_through_a_faulty_network_ends_correct(
     try:
         with serving(cast(FastAPI, counter)) as url:
             port = int(url.rsplit(":", 1)[1])
-            proxy = FaultyProxy(port, rng.randrange(1 << 30), FaultRates.scaled(profile.net_fault_rate))
+            proxy = FaultyProxy(
+                port, rng.randrange(1 << 30), FaultRates.scaled(profile.net_fault_rate)
+            )
             proxy_url = f"http://127.0.0.1:{proxy.start()}"
             try:
                 for index in range(profile.net_pcs):
@@ -86,7 +88,9 @@ def test_sync_through_a_faulty_network_ends_correct(
                             saved.add(note)
                     if local.random() < 0.4:
                         name = local.choice(sorted(EDITS))
-                        edit_resident(pc, tenant, local.randrange(3), name, local.choice(EDITS[name]))
+                        edit_resident(
+                            pc, tenant, local.randrange(3), name, local.choice(EDITS[name])
+                        )
                     sync_with_retry(pc, local, stats=stats, attempts=200, cap_s=0.5)
 
                 for _ in range(profile.net_rounds):

@@ -24,7 +24,6 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from desktop.services.context import AppContext
-from shared.ids import new_id
 from shared.protocol import ErrorBody, PullResponse, PushResponse
 from syncserver import audit
 from syncserver.db.engine import Database
@@ -47,6 +46,7 @@ from tests.reliability.results import Result
 from tests.reliability.world import (
     RetryStats,
     enrol_pc,
+    issue_code,
     record_note,
     server_state,
     sync_with_retry,
@@ -323,7 +323,8 @@ def test_malformed_bodies_are_refused_with_a_code(arena: Arena, result: Result) 
     codes: dict[str, str] = {}
     paths = {"push": "/v1/sync/push", "pull": "/v1/sync/pull", "hello": "/v1/sync/hello"}
     paths["enrol"] = "/v1/devices/enrol"
-    for name, (kind, content) in MALFORMED.items():
+    for name, (kind, given_content) in MALFORMED.items():
+        content = given_content
         if content is None:
             one = json.loads(_note_body(arena))["changes"][0]
             content = json.dumps({"protocol": 2, "changes": [one] * 5001}).encode()
@@ -334,7 +335,9 @@ def test_malformed_bodies_are_refused_with_a_code(arena: Arena, result: Result) 
         response = arena.client.post(paths[endpoint], content=content, headers=headers)
         verdicts.judge(response, None, arena.leaks_in(response.content))
         assert 400 <= response.status_code < 500, f"{name}: {response.status_code} {response.text}"
-        codes[name] = f"{response.status_code} {ErrorBody.model_validate_json(response.content).code}"
+        codes[name] = (
+            f"{response.status_code} {ErrorBody.model_validate_json(response.content).code}"
+        )
     result.trials = verdicts.requests
     result.faults = verdicts.refused
     result.leaks = verdicts.leaks
@@ -409,7 +412,10 @@ def _matrix(maker: ChangeMaker, mine: Tenant, other: Tenant, other_note: str) ->
             200,
             None,
             maker.note(
-                mine.residents[0], carer, "An amendment of theirs", amends_id=other_note,
+                mine.residents[0],
+                carer,
+                "An amendment of theirs",
+                amends_id=other_note,
                 amend_kind="amendment",
             ),
         ),
@@ -456,12 +462,12 @@ def test_cross_tenant_matrix_under_light_load(
                 for _ in range(profile.matrix_rounds):
                     before = server_state(db, other.tenant_id, other.home_id)
                     maker = ChangeMaker("attacker")
-                    for name, (status, code, change) in _matrix(
+                    for name, (status, code, attack) in _matrix(
                         maker, mine, other, their_note.record_id
                     ).items():
                         attempts += 1
                         seq = _acked(db, attacker.device_id) + 1
-                        change = change.model_copy(update={"device_seq": seq})
+                        change = attack.model_copy(update={"device_seq": seq})
                         response = _post(http, url, attacker, "/v1/sync/push", push_body([change]))
                         got = response.json().get("code") if response.status_code != 200 else None
                         answers[name] = f"{response.status_code} {got or ''}".strip()
@@ -469,7 +475,11 @@ def test_cross_tenant_matrix_under_light_load(
                             wrong += 1
                         leaks += leaked(response.text, other, texts)
                     pulled = _post(
-                        http, url, attacker, "/v1/sync/pull", b'{"protocol":2,"cursor":0,"limit":20000}'
+                        http,
+                        url,
+                        attacker,
+                        "/v1/sync/pull",
+                        b'{"protocol":2,"cursor":0,"limit":20000}',
                     )
                     attempts += 1
                     leaks += leaked(pulled.text, other, texts)
@@ -495,22 +505,26 @@ def test_cross_tenant_matrix_under_light_load(
     result.faults = attempts
     result.leaks = leaks
     result.http_5xx = stats.http_5xx
-    result.details.update({"answers": answers, "unexpected_answers": wrong, "background_syncs": stats.attempts})
+    result.details.update(
+        {"answers": answers, "unexpected_answers": wrong, "background_syncs": stats.attempts}
+    )
     assert wrong == 0, answers
     result.check_zero()
 
 
 def enrol_device_over(http: httpx.Client, url: str, db: Database, tenant: Tenant) -> EnrolledDevice:
-    from tests.reliability.world import issue_code
-
     code = issue_code(db, tenant.tenant_id, tenant.home_id)
     body = http.post(
         url + "/v1/devices/enrol", json={"code": code, "device_name": "probe", "app_version": "1"}
     ).json()
-    return EnrolledDevice(body["device_id"], body["device_secret"], tenant.tenant_id, tenant.home_id)
+    return EnrolledDevice(
+        body["device_id"], body["device_secret"], tenant.tenant_id, tenant.home_id
+    )
 
 
-def _post(http: httpx.Client, url: str, device: EnrolledDevice, path: str, body: bytes) -> httpx.Response:
+def _post(
+    http: httpx.Client, url: str, device: EnrolledDevice, path: str, body: bytes
+) -> httpx.Response:
     return http.post(
         url + path, content=body, headers={**device.headers, "content-type": "application/json"}
     )
@@ -519,8 +533,92 @@ def _post(http: httpx.Client, url: str, device: EnrolledDevice, path: str, body:
 def _acked(db: Database, device_id: str) -> int:
     with db.reader.connect() as conn:
         return int(
-            conn.execute(sa.select(devices.c.acked_seq).where(devices.c.id == device_id)).scalar_one()
+            conn.execute(
+                sa.select(devices.c.acked_seq).where(devices.c.id == device_id)
+            ).scalar_one()
         )
 
 
-_ = new_id
+# --- server bugs found by the fuzzing: each fails until fixed ----------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG shared/protocol.py PullRequest.cursor has no upper bound: a cursor past "
+    "2**63-1 reaches the database (SQLite OverflowError / PostgreSQL bigint) and is a 500",
+)
+def test_a_pull_cursor_past_64_bits_is_refused(arena: Arena) -> None:
+    response = arena.client.post(
+        "/v1/sync/pull", json={"protocol": 2, "cursor": 2**70}, headers=arena.pc.headers
+    )
+    assert 400 <= response.status_code < 500, response.text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG syncserver/api/routes_sync.py hello(): x-client-time-ms is checked with "
+    "lstrip('-').isdigit() then int() (ValueError on '--5'), and the skew is stored unbounded "
+    "(BIGINT overflow): both are 500s instead of ignoring the header",
+)
+@pytest.mark.parametrize("value", ["--5", "9" * 30, "-" + "9" * 30])
+def test_an_odd_client_clock_header_is_not_a_server_error(arena: Arena, value: str) -> None:
+    response = arena.client.post(
+        "/v1/sync/hello",
+        json={"min_protocol": 1, "max_protocol": 2, "app_version": "1"},
+        headers={**arena.pc.headers, "x-client-time-ms": value},
+    )
+    assert response.status_code < 500, response.text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG shared/protocol.py accepts NaN and Infinity (pydantic's JSON parser allows "
+    "them): the server stores them and serves them back in pulls as invalid JSON",
+)
+def test_non_finite_numbers_are_refused(arena: Arena) -> None:
+    change = ChangeMaker().note(arena.mine.residents[0], arena.mine.users["care_assistant"])
+    body = push_body([change]).replace(b'"text":"Settled well."', b'"details":{"ml":NaN}')
+    assert b"NaN" in body
+    response = arena.client.post(
+        "/v1/sync/push",
+        content=body,
+        headers={**arena.pc.headers, "content-type": "application/json"},
+    )
+    assert 400 <= response.status_code < 500, response.text
+
+
+NUL_REQUESTS: dict[str, tuple[str, dict[str, Any]]] = {
+    "hello app_version": (
+        "/v1/sync/hello",
+        {"min_protocol": 1, "max_protocol": 2, "app_version": "1\u0000"},
+    ),
+    "login username": ("/v1/auth/login", {"username": "a\u0000b", "password": "whatever-1"}),
+    "enrol device_name": (
+        "/v1/devices/enrol",
+        {"code": "", "device_name": "PC\u0000", "app_version": "1"},
+    ),
+}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG shared/protocol.py string fields accept U+0000, which PostgreSQL text cannot "
+    "hold: psycopg.DataError surfaces as a 500 (hello stores app_version, login compares the "
+    "username, enrol stores the device name)",
+)
+@pytest.mark.parametrize("case", sorted(NUL_REQUESTS))
+def test_a_nul_character_is_refused_on_postgres(
+    pg_database: Any, tmp_path: Path, case: str
+) -> None:
+    db = open_migrated(pg_database.url)
+    tenant = make_tenant(db, residents=1)
+    try:
+        with TestClient(make_app(db), raise_server_exceptions=False) as client:
+            pc = enrol_device(client, db, tenant.tenant_id, tenant.home_id)
+            path, body = NUL_REQUESTS[case]
+            if path.endswith("enrol"):
+                body = {**body, "code": issue_code(db, tenant.tenant_id, tenant.home_id)}
+            response = client.post(path, json=body, headers=pc.headers)
+            assert 400 <= response.status_code < 500, response.text
+    finally:
+        db.dispose()

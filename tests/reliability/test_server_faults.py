@@ -8,7 +8,6 @@ import random
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -74,7 +73,9 @@ def test_server_restarts_under_load(
                     with lock:
                         saved.add(note)
                 if local.random() < 0.3:
-                    edit_resident(pc, served.tenant, local.randrange(3), "room", str(local.randrange(9)))
+                    edit_resident(
+                        pc, served.tenant, local.randrange(3), "room", str(local.randrange(9))
+                    )
                 sync_with_retry(pc, local, stats=stats, deadline_s=180)
         except BaseException as exc:  # reported by the test, not lost in a thread
             errors.append(repr(exc))
@@ -134,22 +135,6 @@ def test_server_restarts_under_load(
 
 
 # --- PostgreSQL connection killed mid-transaction -----------------------------------------
-
-
-@pytest.fixture
-def pg_database() -> Iterator[pg.ScratchDatabase]:
-    admin = pg.admin_url()
-    reason = pg.unreachable_reason(admin)
-    if reason is not None:
-        message = f"{pg.SKIP_REASON_PREFIX} {pg.safe(admin)}: {reason}"
-        if pg.postgres_required():
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    database = pg.create_database(admin, prefix="wcn_rel_")
-    try:
-        yield database
-    finally:
-        pg.drop_database(database)
 
 
 class BackendKiller:
@@ -372,7 +357,9 @@ def test_a_full_disk_on_the_pc_loses_nothing_saved(
     try:
         with TestClient(make_app(db)) as http:
             pc = enrol_pc(db, "http://testserver", tenant, data_dir, tmp_path / "keys", http=http)
-            other = enrol_pc(db, "http://testserver", tenant, tmp_path / "other", tmp_path / "keys", http=http)
+            other = enrol_pc(
+                db, "http://testserver", tenant, tmp_path / "other", tmp_path / "keys", http=http
+            )
             try:
                 disk.limit(pc)
                 for index in range(100_000):
@@ -413,7 +400,10 @@ def test_a_full_disk_on_the_pc_loses_nothing_saved(
                     db,
                     tenant,
                     [*saved, *[]],
-                    [("full pc", tenant.home_id, replica(pc)), ("other", tenant.home_id, replica(other))],
+                    [
+                        ("full pc", tenant.home_id, replica(pc)),
+                        ("other", tenant.home_id, replica(other)),
+                    ],
                 )
                 waiting = outbox_size(pc)
             finally:

@@ -199,4 +199,3 @@ def test_a_crash_while_creating_the_store_can_be_retried(tmp_path: Path) -> None
     assert (data_dir / files.STORE_FILE).exists() and not files.exists(data_dir)
     store = files.create(data_dir, FileKeyStore(key_dir))  # enrolment tried again
     store.close()
-

@@ -69,7 +69,9 @@ def record_note(context: AppContext, tenant: Tenant, resident: int, text: str) -
         return context.recorder.create(conn, "care_note", fields, author).record_id
 
 
-def edit_resident(context: AppContext, tenant: Tenant, resident: int, name: str, value: Any) -> None:
+def edit_resident(
+    context: AppContext, tenant: Tenant, resident: int, name: str, value: Any
+) -> None:
     author = Author(tenant.users["senior_carer"], "senior_carer")
     with context.store.write() as conn:
         context.recorder.update(

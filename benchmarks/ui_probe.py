@@ -18,7 +18,7 @@ from typing import Any  # noqa: E402
 
 from benchmarks.system import proc_status_mb  # noqa: E402
 
-TIMEOUT_S = 60.0
+TIMEOUT_S = 30.0
 
 
 def emit(event: str, **values: Any) -> None:
@@ -105,7 +105,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.username and args.resident:
         window.open_resident(args.resident)
         if not pump(lambda: window.runner.pending == 0 and window.record.timeline.rowCount() > 0):
-            emit("failed", reason="the resident's record did not load in time")
+            emit(
+                "failed",
+                reason="the resident's record did not load in time",
+                pending=window.runner.pending,
+                timeline=window.record.timeline.rowCount(),
+                page=type(window.workspace.currentWidget()).__name__,
+            )
             window.shutdown()
             return 0
         emit("resident_shown", timeline=window.record.timeline.rowCount())

@@ -11,6 +11,7 @@ from pathlib import Path
 from desktop import __version__
 from desktop.services.app import DesktopServices
 from desktop.services.enrolment import enrol
+from desktop.services.maintenance import rebuild_store
 from desktop.store.files import default_data_dir
 from shared.errors import WcnError
 
@@ -89,6 +90,20 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    services = DesktopServices.open(_data_dir(args), key_dir=args.key_dir)
+    try:
+        report = rebuild_store(services.context, _progress)
+        sys.stderr.write("\n")
+        _say(
+            f"Store rebuilt from the server: {report.pulled} records received, "
+            f"{report.carried_over} unsent change(s) kept. The old file is store.previous.db."
+        )
+    finally:
+        services.close()
+    return 0
+
+
 def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", help="where this PC keeps its records (WCN_DATA_DIR)")
@@ -104,6 +119,12 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.set_defaults(func=cmd_sync)
     p = sub.add_parser("status", parents=[common], help="show this PC's sync state")
     p.set_defaults(func=cmd_status)
+    p = sub.add_parser(
+        "rebuild",
+        parents=[common],
+        help="rebuild the store from the server, keeping unsent changes",
+    )
+    p.set_defaults(func=cmd_rebuild)
 
 
 def run(args: argparse.Namespace) -> int:

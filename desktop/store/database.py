@@ -104,6 +104,18 @@ class Store:
             problems += [r[0] for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check")]
         return [p for p in problems if p != "ok"]
 
+    def reopen(self) -> Store:
+        """The store at this path opened afresh (after its file was swapped)."""
+        return open_store(self.path, self._key)
+
+    def sibling(self, path: Path) -> Store:
+        """A new, empty store at ``path`` under the same key (for a rebuild)."""
+        for suffix in ("", "-wal", "-shm"):
+            stale = Path(str(path) + suffix)
+            if stale.exists():
+                stale.unlink()
+        return open_store(path, self._key, create=True)
+
     def backup_to(self, target: Path) -> None:
         """An encrypted copy (same key) made with SQLite's online backup."""
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -160,7 +172,14 @@ def replace_store_file(new_path: Path, live_path: Path) -> None:
     """Swap a rebuilt store into place (the old one is kept as a backup, never deleted)."""
     backup = live_path.with_suffix(".previous.db")
     for suffix in ("", "-wal", "-shm"):
+        stale = Path(str(backup) + suffix)
+        if stale.exists():
+            stale.unlink()
+    for suffix in ("", "-wal", "-shm"):
         old = Path(str(live_path) + suffix)
         if old.exists():
             shutil.move(str(old), str(backup) + suffix)
-    shutil.move(str(new_path), str(live_path))
+    for suffix in ("", "-wal", "-shm"):
+        new = Path(str(new_path) + suffix)
+        if new.exists():
+            shutil.move(str(new), str(live_path) + suffix)

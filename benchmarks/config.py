@@ -71,15 +71,15 @@ QUICK = Sizes(
     open_reps=5,
     history_residents=2,
     history_days=60,
-    ingest_tenants=5,
-    ingest_homes=2,
+    ingest_tenants=2,
+    ingest_homes=1,
     ingest_pcs_per_home=5,
     ingest_batches=2,
     ingest_batch_size=10,
     ingest_seed_days=1,
     cold_start_reps=1,
     scaling_residents=(3, 6),
-    scaling_days=(2, 7),
+    scaling_days=(7,),
     budget_s=50,
 )
 

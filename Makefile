@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: demo test lint typecheck imports server bench bench-quick reliability screenshots clean
+.PHONY: demo test lint typecheck imports server installer bench bench-quick reliability screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,17 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+INSTALLER_STAMP := $(VENV)/.installer-stamp
+$(INSTALLER_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[installer]'
+	touch $(INSTALLER_STAMP)
+
+# The desktop app as a one-folder bundle for this platform: dist/WriteCareNotes/.
+installer: $(INSTALLER_STAMP)
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist \
+		--workpath build/pyinstaller installers/desktop/writecarenotes.spec
+	@du -sh dist/WriteCareNotes
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -25,7 +36,8 @@ typecheck: $(STAMP)
 imports: $(STAMP)
 	$(BIN)/lint-imports
 
-test: lint typecheck imports $(STAMP)
+# The slow tests build the installer, so they need PyInstaller too.
+test: lint typecheck imports $(STAMP) $(if $(findstring --run-slow,$(PYTEST_ARGS)),$(INSTALLER_STAMP))
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The long reliability run (~15 minutes): crashes, faulty network, clocks, restarts, load,
@@ -41,4 +53,4 @@ server: $(STAMP)
 	$(BIN)/writecarenotes-server serve
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) .mypy_cache .ruff_cache build dist *.egg-info

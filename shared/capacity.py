@@ -100,9 +100,12 @@ def mca_outcome(answers: McaInput) -> McaResult:
         missing.append("whether there is an impairment of, or disturbance in, the mind or brain")
     elif answers.impairment and answers.because_of_impairment is None:
         missing.append("whether the inability is because of that impairment")
-    if answers.impairment is not False and answers.because_of_impairment is not False:
-        if not answers.practicable_steps.strip():
-            missing.append("the practicable steps taken to help the person decide")
+    if (
+        answers.impairment is not False
+        and answers.because_of_impairment is not False
+        and not answers.practicable_steps.strip()
+    ):
+        missing.append("the practicable steps taken to help the person decide")
     if missing:
         return McaResult(tuple(missing), None, ())
     if not answers.impairment:
@@ -179,14 +182,16 @@ def check_dols(record: DolsRecord, today: dt.date) -> None:
         and record.standard_granted_on < record.applied_on
     ):
         raise CapacityError(
-            "standard_granted_on", "A standard authorisation cannot start before it was applied for."
+            "standard_granted_on",
+            "A standard authorisation cannot start before it was applied for.",
         )
-    if record.outcome is DolsOutcome.GRANTED:
-        if record.standard_granted_on is None or record.standard_ends_on is None:
-            raise CapacityError(
-                "standard_ends_on",
-                "Record when the standard authorisation starts and when it ends.",
-            )
+    if record.outcome is DolsOutcome.GRANTED and (
+        record.standard_granted_on is None or record.standard_ends_on is None
+    ):
+        raise CapacityError(
+            "standard_ends_on",
+            "Record when the standard authorisation starts and when it ends.",
+        )
     if record.standard_ends_on is not None:
         start = record.standard_granted_on
         if start is None:
@@ -215,9 +220,11 @@ def dols_position(record: DolsRecord, today: dt.date) -> DolsPosition:
                 renew,
                 "The standard authorisation has expired: apply again now if it is still needed.",
             )
-        action = "Request a further authorisation (Form 2) before it expires." if (
-            today >= renew
-        ) else ""
+        action = (
+            "Request a further authorisation (Form 2) before it expires."
+            if (today >= renew)
+            else ""
+        )
         return DolsPosition(DolsStatus.STANDARD, ends, renew, action)
     if record.urgent_granted_on is not None:
         ends = urgent_expiry(record.urgent_granted_on, record.urgent_extended)

@@ -136,8 +136,7 @@ def clean_text(values: Mapping[str, Any]) -> dict[str, Any]:
             if len(text) > MAX_TEXT:
                 raise CarePlanError(
                     name,
-                    f"The {SECTION_FIELDS[name]} is longer than {MAX_TEXT} characters: "
-                    "shorten it.",
+                    f"The {SECTION_FIELDS[name]} is longer than {MAX_TEXT} characters: shorten it.",
                 )
             cleaned[name] = text
         else:

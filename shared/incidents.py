@@ -101,9 +101,8 @@ def parse_body_map(raw: object) -> tuple[BodyMark, ...]:
     if len(raw) > MAX_MARKS:
         raise IncidentError("body_map", f"A body map holds at most {MAX_MARKS} marks.")
     marks = []
-    for index, item in enumerate(raw, start=1):
-        if isinstance(item, BodyMark):
-            item = item.as_json()
+    for index, given in enumerate(raw, start=1):
+        item = given.as_json() if isinstance(given, BodyMark) else given
         if not isinstance(item, Mapping):
             raise IncidentError("body_map", f"Mark {index} is not a mark.")
         side = item.get("side")
@@ -131,7 +130,9 @@ def parse_body_map(raw: object) -> tuple[BodyMark, ...]:
     return tuple(marks)
 
 
-def head_injury_possible(*, witnessed: bool | None, head_injury: bool, anticoagulants: bool) -> bool:
+def head_injury_possible(
+    *, witnessed: bool | None, head_injury: bool, anticoagulants: bool
+) -> bool:
     """Whether to watch for a head injury: an unwitnessed fall counts, since nobody saw
     whether the head was struck."""
     return head_injury or anticoagulants or witnessed is not True

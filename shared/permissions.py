@@ -15,6 +15,9 @@ MANAGER_ROLES = frozenset({"deputy_manager", "home_manager", "provider_admin"})
 ADMIN_ROLES = frozenset({"provider_admin", "it_admin"})
 MFA_ROLES = frozenset({"deputy_manager", "home_manager", "provider_admin", "it_admin"})
 CLINICAL_READERS = CARE_ROLES | {"provider_admin", "inspector"}
+# Who leads on capacity, DoLS and incident reviews, and sends statutory notifications.
+CARE_LEADS = frozenset({"nurse", "deputy_manager", "home_manager"})
+HOME_MANAGERS = frozenset({"deputy_manager", "home_manager"})
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,40 @@ MATRIX: dict[str, EntityRule] = {
     "record_view": EntityRule(read=MANAGER_ROLES | ADMIN_ROLES, write=CLINICAL_READERS),
     "review_item": EntityRule(read=CLINICAL_READERS, write=CARE_ROLES),
     "review_resolution": EntityRule(read=CLINICAL_READERS, write=SENIOR_ROLES),
+    # Care planning (shared/entities/care.py): seniors write plans, capacity and legal
+    # records; anyone on the floor scores an assessment and reports an incident.
+    "admission_assessment": EntityRule(read=CLINICAL_READERS, write=SENIOR_ROLES),
+    "care_plan_section": EntityRule(read=CLINICAL_READERS, write=SENIOR_ROLES),
+    "care_plan_revision": EntityRule(read=CLINICAL_READERS, write=SENIOR_ROLES),
+    "assessment": EntityRule(read=CLINICAL_READERS, write=CARE_ROLES),
+    "mca_assessment": EntityRule(read=CLINICAL_READERS, write=SENIOR_ROLES),
+    "best_interest_decision": EntityRule(read=CLINICAL_READERS, write=SENIOR_ROLES),
+    "dols_authorisation": EntityRule(read=CLINICAL_READERS, write=CARE_LEADS),
+    "legal_representative": EntityRule(read=CLINICAL_READERS, write=SENIOR_ROLES),
+    "respect_record": EntityRule(read=CLINICAL_READERS, write=SENIOR_ROLES),
+    "incident": EntityRule(read=CLINICAL_READERS, write=CARE_ROLES),
+    "post_fall_observation": EntityRule(read=CLINICAL_READERS, write=CARE_ROLES),
+    "incident_review": EntityRule(read=CLINICAL_READERS, write=HOME_MANAGERS),
+    "statutory_notification": EntityRule(
+        read=CLINICAL_READERS,
+        write=SENIOR_ROLES,
+        restricted_fields=tuple(
+            (f, CARE_LEADS) for f in ("status", "sent_at", "sent_method", "sent_reference")
+        ),
+    ),
+    # Medication (shared/entities/medication.py). Seniors and nurses prescribe-transcribe and
+    # keep stock. Any care role may *record* a dose or a CD register line: whether a care
+    # assistant may administer is the provider's competency decision (NICE SC1), enforced on
+    # the PC by the setting "medication_care_assistants_administer"; a dose already given is
+    # never refused at sync, which would block the PC's outbox and lose the record.
+    "prescription": EntityRule(read=CLINICAL_READERS, write=SENIOR_ROLES),
+    "prescription_event": EntityRule(read=CLINICAL_READERS, write=SENIOR_ROLES),
+    "medication_administration": EntityRule(read=CLINICAL_READERS, write=CARE_ROLES),
+    "prn_follow_up": EntityRule(read=CLINICAL_READERS, write=CARE_ROLES),
+    "cd_register_entry": EntityRule(read=CLINICAL_READERS, write=CARE_ROLES),
+    "stock_event": EntityRule(read=CLINICAL_READERS, write=SENIOR_ROLES),
+    "homely_remedy": EntityRule(read=CLINICAL_READERS, write=SENIOR_ROLES),
+    "mar_transcription": EntityRule(read=CLINICAL_READERS, write=SENIOR_ROLES),
 }
 
 

@@ -75,6 +75,38 @@ class LoginResponse(Message):
     role: str
     access_token: str
     refresh_token: str
+    # Given once, when a person confirms their authenticator app: codes for a lost phone.
+    recovery_codes: list[str] | None = None
+
+
+class MfaChallenge(Message):
+    """The answer to a correct password of a manager or admin: prove the second factor at
+    ``/v1/auth/mfa`` with this short-lived token (first enrolling an authenticator app at
+    ``/v1/auth/mfa/enrol`` when ``enrolled`` is false)."""
+
+    step: Literal["mfa_required"] = "mfa_required"
+    mfa_token: str
+    enrolled: bool
+    expires_in_s: int
+
+
+class MfaRequest(Message):
+    """A six-digit code from the authenticator app, or one of the recovery codes."""
+
+    mfa_token: str = Field(min_length=1, max_length=4096)
+    code: str | None = Field(default=None, pattern=r"^\d{6}$")
+    recovery_code: str | None = Field(default=None, min_length=8, max_length=40)
+
+
+class MfaEnrolRequest(Message):
+    mfa_token: str = Field(min_length=1, max_length=4096)
+
+
+class MfaEnrolResponse(Message):
+    """The new authenticator secret: shown once, as a QR code of ``provisioning_uri``."""
+
+    secret: str
+    provisioning_uri: str
 
 
 class RefreshRequest(Message):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from shared.ids import stable_id
+from shared.medication import rules as medication_rules
 from shared.merge import FieldConflict
 
 
@@ -44,6 +45,11 @@ class ReviewDraft:
 
 class RecordLookup(Protocol):
     def get_record(self, entity: str, record_id: str) -> StoredRecord | None: ...
+
+    def events_for_resident(self, entity: str, resident_id: str) -> list[StoredRecord]:
+        """Every record of ``entity`` about one resident that this replica holds, including
+        those being merged right now (the server's current batch, a PC's unsent ones)."""
+        ...
 
 
 Rule = Callable[[AppliedChange, RecordLookup], list[ReviewDraft]]
@@ -120,7 +126,7 @@ def recorded_after_discharge(change: AppliedChange, lookup: RecordLookup) -> lis
     ]
 
 
-RULES: tuple[Rule, ...] = (recorded_after_discharge,)
+RULES: tuple[Rule, ...] = (recorded_after_discharge, *medication_rules.RULES)
 
 
 def run_rules(change: AppliedChange, lookup: RecordLookup) -> list[ReviewDraft]:

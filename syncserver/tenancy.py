@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import secrets
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,12 +17,38 @@ from shared.hlc import HybridClock
 from shared.ids import new_id
 from shared.merge import make_version
 from syncserver import audit
-from syncserver.db.tables import devices, enrol_codes, records, tenants, users
-from syncserver.errors import AuthError, BadRequest, NotFound
-from syncserver.security.passwords import hash_password, new_secret, secret_digest
+from syncserver.crypto import FieldCipher, TenantCipher, sealed_names
+from syncserver.db.tables import devices, records, tenants, users
+from syncserver.enrolment import (
+    Enrolment,
+    enrol_code_hash,
+    enrol_code_tenant,
+    enrol_device,
+    issue_enrol_code,
+    normalise_code,
+)
+from syncserver.errors import BadRequest, NotFound, ServerError
+from syncserver.security.passwords import hash_password
+
+__all__ = [
+    "Enrolment",
+    "add_user",
+    "create_tenant",
+    "enrol_code_hash",
+    "enrol_code_tenant",
+    "enrol_device",
+    "find_home",
+    "issue_enrol_code",
+    "lock_tenant",
+    "normalise_code",
+    "revoke_device",
+    "seed_provider",
+    "set_user_active",
+    "update_server_record",
+    "write_server_records",
+]
 
 SERVER_CLOCK = HybridClock("server")
-_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def create_tenant(conn: sa.Connection, name: str, tenant_id: str | None = None) -> str:
@@ -43,13 +67,43 @@ def create_tenant(conn: sa.Connection, name: str, tenant_id: str | None = None) 
     return tenant_id
 
 
+def _sealer(
+    conn: sa.Connection, tenant_id: str, cipher: FieldCipher | None
+) -> Callable[[str, str, dict[str, Any]], dict[str, Any]]:
+    """Seals personal fields; without the cipher, refuses any record that has some (personal
+    details are never written to the server database in clear)."""
+    tenant_cipher: TenantCipher | None = None
+
+    def seal(entity: str, record_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+        nonlocal tenant_cipher
+        if not any(fields.get(name) is not None for name in sealed_names(entity, fields)):
+            return fields
+        if cipher is None:
+            raise ServerError(
+                f"A {entity} record holds personal details, which are only stored encrypted: "
+                "this needs the server's master key.",
+                code="master_key_required",
+            )
+        tenant_cipher = tenant_cipher or cipher.for_tenant(conn, tenant_id)
+        return tenant_cipher.seal(entity, record_id, fields)
+
+    return seal
+
+
 def write_server_records(
-    conn: sa.Connection, tenant_id: str, seeds: Iterable[SeedRecord], *, batch: int = 5000
+    conn: sa.Connection,
+    tenant_id: str,
+    seeds: Iterable[SeedRecord],
+    *,
+    batch: int = 5000,
+    cipher: FieldCipher | None = None,
 ) -> int:
     """Insert records written by the server itself (reference data, seeded history) with fresh
-    sequence numbers, under the tenant lock. Returns how many were written."""
+    sequence numbers, under the tenant lock, personal fields sealed with ``cipher``. Returns
+    how many were written."""
     total = 0
     pending: list[SeedRecord] = []
+    seal = _sealer(conn, tenant_id, cipher)
 
     def flush() -> None:
         nonlocal total
@@ -78,7 +132,7 @@ def write_server_records(
                     "entity": seed.entity,
                     "home_id": None if entity.tenant_wide else seed.home_id,
                     "resident_id": seed.resident_id,
-                    "fields": json.dumps(seed.fields),
+                    "fields": json.dumps(seal(seed.entity, seed.record_id, seed.fields)),
                     "versions": json.dumps({k: version for k in seed.fields}),
                     "hlc": hlc,
                     "server_seq": seq,
@@ -107,7 +161,13 @@ def write_server_records(
 
 
 def update_server_record(
-    conn: sa.Connection, tenant_id: str, record_id: str, fields: dict[str, Any], action: str
+    conn: sa.Connection,
+    tenant_id: str,
+    record_id: str,
+    fields: dict[str, Any],
+    action: str,
+    *,
+    cipher: FieldCipher | None = None,
 ) -> None:
     row = conn.execute(
         sa.select(records.c.entity, records.c.fields, records.c.versions).where(
@@ -127,7 +187,10 @@ def update_server_record(
     )
     hlc = SERVER_CLOCK.now()
     version = make_version(hlc, new_id())
-    values = {**json.loads(row.fields), **fields}
+    stored = json.loads(row.fields)
+    if cipher is not None:
+        stored = cipher.for_tenant(conn, tenant_id).open(row.entity, record_id, stored)
+    values = _sealer(conn, tenant_id, cipher)(row.entity, record_id, {**stored, **fields})
     versions = {**json.loads(row.versions), **{k: version for k in fields}}
     conn.execute(
         sa.update(records)
@@ -222,116 +285,6 @@ def set_user_active(conn: sa.Connection, tenant_id: str, username: str, active: 
     )
 
 
-def issue_enrol_code(conn: sa.Connection, tenant_id: str, home_id: str, minutes: int) -> str:
-    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
-    code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
-    conn.execute(
-        sa.insert(enrol_codes).values(
-            code_hash=secret_digest(normalise_code(code)),
-            tenant_id=tenant_id,
-            home_id=home_id,
-            expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=minutes),
-        )
-    )
-    audit.append(conn, tenant_id, [audit.AuditEntry("device.code_issued", subject=home_id)])
-    return code
-
-
-def normalise_code(code: str) -> str:
-    return "".join(ch for ch in code.upper() if ch.isalnum())
-
-
-@dataclass(frozen=True)
-class Enrolment:
-    device_id: str
-    device_secret: str
-    tenant_id: str
-    tenant_name: str
-    home_id: str
-    home_name: str
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def enrol_device(conn: sa.Connection, code: str, device_name: str, app_version: str) -> Enrolment:
-    code_row = (
-        conn.execute(
-            sa.select(enrol_codes).where(
-                enrol_codes.c.code_hash == secret_digest(normalise_code(code))
-            )
-        )
-        .mappings()
-        .one_or_none()
-    )
-    if code_row is None:
-        raise AuthError(
-            "That enrolment code is not valid: check it, or ask IT for a new one.",
-            code="enrol_code_invalid",
-        )
-    if code_row["used_at"] is not None:
-        raise AuthError(
-            "That enrolment code has already been used: ask IT for a new one.",
-            code="enrol_code_used",
-        )
-    if _aware(code_row["expires_at"]) < dt.datetime.now(dt.UTC):
-        raise AuthError(
-            "That enrolment code has expired: ask IT for a new one.", code="enrol_code_expired"
-        )
-    device_id = new_id()
-    secret = new_secret()
-    now = dt.datetime.now(dt.UTC)
-    tenant_id, home_id = code_row["tenant_id"], code_row["home_id"]
-    claimed = conn.execute(
-        sa.update(enrol_codes)
-        .where(enrol_codes.c.code_hash == code_row["code_hash"], enrol_codes.c.used_at.is_(None))
-        .values(used_at=now, device_id=device_id)
-    ).rowcount
-    if claimed != 1:
-        raise AuthError(
-            "That enrolment code has already been used: ask IT for a new one.",
-            code="enrol_code_used",
-        )
-    conn.execute(
-        sa.insert(devices).values(
-            id=device_id,
-            tenant_id=tenant_id,
-            home_id=home_id,
-            name=device_name,
-            secret_hash=secret_digest(secret),
-            status="active",
-            app_version=app_version,
-            acked_seq=0,
-            enrolled_at=now,
-            last_seen_at=now,
-        )
-    )
-    audit.append(
-        conn,
-        tenant_id,
-        [
-            audit.AuditEntry(
-                "device.enrolled",
-                device_id=device_id,
-                subject=home_id,
-                detail={"name": device_name},
-            )
-        ],
-    )
-    tenant_name = conn.execute(
-        sa.select(tenants.c.name).where(tenants.c.id == tenant_id)
-    ).scalar_one()
-    home_fields = conn.execute(
-        sa.select(records.c.fields).where(
-            records.c.tenant_id == tenant_id, records.c.record_id == home_id
-        )
-    ).scalar_one()
-    return Enrolment(
-        device_id, secret, tenant_id, tenant_name, home_id, json.loads(home_fields)["name"]
-    )
-
-
 def lock_tenant(conn: sa.Connection, tenant_id: str) -> None:
     """Take the tenant's row lock. Every transaction that writes a tenant's devices, records or
     audit trail takes it first, so two of them can never wait on each other in opposite orders."""
@@ -349,8 +302,9 @@ def revoke_device(conn: sa.Connection, device_id: str) -> None:
     audit.append(conn, tenant_id, [audit.AuditEntry("device.revoked", device_id=device_id)])
 
 
-def seed_provider(conn: sa.Connection, provider: DemoProvider) -> None:
-    """Write a generated provider: homes, units, staff (with passwords), residents, history."""
+def seed_provider(conn: sa.Connection, provider: DemoProvider, *, cipher: FieldCipher) -> None:
+    """Write a generated provider: homes, units, staff (with passwords), residents, history;
+    residents' personal details sealed with ``cipher``."""
     create_tenant(conn, provider.tenant_name, provider.tenant_id)
     write_server_records(conn, provider.tenant_id, [*provider.homes, *provider.units])
     password_hashes: dict[str, str] = {}
@@ -369,5 +323,5 @@ def seed_provider(conn: sa.Connection, provider: DemoProvider) -> None:
             )
         )
     write_server_records(conn, provider.tenant_id, provider.staff_records())
-    write_server_records(conn, provider.tenant_id, provider.residents)
+    write_server_records(conn, provider.tenant_id, provider.residents, cipher=cipher)
     write_server_records(conn, provider.tenant_id, provider.events())

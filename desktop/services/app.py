@@ -6,10 +6,17 @@ from pathlib import Path
 
 import httpx
 
+from desktop.services.assessments import AssessmentService
+from desktop.services.capacity import CapacityService
+from desktop.services.care_plans import CarePlanService
 from desktop.services.context import AppContext
+from desktop.services.incidents import IncidentService
+from desktop.services.medication import MedicationServices
 from desktop.services.notes import NoteService
+from desktop.services.notifications import NotificationService
 from desktop.services.residents import ResidentService
 from desktop.services.reviews import ReviewService
+from desktop.services.reviews_due import ReviewsDueService
 from desktop.services.session import SessionService
 from desktop.services.sync_status import SyncService
 
@@ -22,6 +29,14 @@ class DesktopServices:
         self.notes = NoteService(context, self.session)
         self.reviews = ReviewService(context, self.session)
         self.sync = SyncService(context)
+        self.medication = MedicationServices(context, self.session)
+        # Care planning (issue 7).
+        self.care_plans = CarePlanService(context, self.session)
+        self.assessments = AssessmentService(context, self.session)
+        self.capacity = CapacityService(context, self.session)
+        self.incidents = IncidentService(context, self.session)
+        self.notifications = NotificationService(context, self.session)
+        self.reviews_due = ReviewsDueService(context, self.session)
 
     @classmethod
     def open(

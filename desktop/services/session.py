@@ -21,6 +21,7 @@ from desktop.store import local_users
 from desktop.store import records as records_repo
 from desktop.sync.client import SyncClient
 from desktop.sync.errors import Offline, ServerRefused
+from shared.permissions import CARE_ROLES
 
 MAX_FAILURES = 5
 LOCKOUT_MS = 5 * 60 * 1000
@@ -32,6 +33,15 @@ _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 class CurrentUser:
     user_id: str
     username: str
+    display_name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class VerifiedWitness:
+    """A second member of staff who proved who they are on this PC (``verify_witness``)."""
+
+    user_id: str
     display_name: str
     role: str
 
@@ -201,6 +211,37 @@ class SessionService:
 
     def sign_out(self) -> None:
         self._current = None
+
+    def verify_witness(self, username_or_id: str, secret: str) -> VerifiedWitness:
+        """A second member of staff confirms, with their own password or PIN on this PC, that
+        they witnessed what the signed-in person is recording. The signed-in person does not
+        change; failures count towards the witness's lock-out like a sign-in."""
+        user = self.require()
+        wanted = username_or_id.strip()
+        if not wanted or not secret:
+            raise InvalidInput(
+                "The witness types their username and password or PIN.", field="witness"
+            )
+        with self._context.store.read() as conn:
+            local = local_users.by_username(conn, wanted) or local_users.by_id(conn, wanted)
+        if local is None:
+            raise SignInFailed(
+                "That person has not signed in on this PC before, so they cannot witness here "
+                "yet: they sign in once (then lock), or choose another witness."
+            )
+        if local.user_id == user.user_id:
+            raise InvalidInput(
+                "The witness must be someone else, not the person recording.", field="witness"
+            )
+        self._check_lock(local.failed_attempts, local.locked_until_ms)
+        profile = self._check_active(local.user_id)
+        if str(profile.get("role")) not in CARE_ROLES:
+            raise InvalidInput("Only care staff can witness medicines.", field="witness")
+        if not (_verify(local.password_verifier, secret) or _verify(local.pin_verifier, secret)):
+            raise self._fail(local.user_id)
+        with self._context.store.write() as conn:
+            local_users.record_success(conn, local.user_id, self._now_ms())
+        return VerifiedWitness(local.user_id, str(profile["display_name"]), str(profile["role"]))
 
     def lock_minutes(self) -> int:
         with self._context.store.read() as conn:

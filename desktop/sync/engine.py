@@ -49,6 +49,12 @@ class _LocalLookup:
             return None
         return rules.StoredRecord(found.entity, found.record_id, found.fields, found.versions)
 
+    def events_for_resident(self, entity: str, resident_id: str) -> list[rules.StoredRecord]:
+        return [
+            rules.StoredRecord(r.entity, r.record_id, r.fields, r.versions)
+            for r in records_repo.for_resident(self._conn, resident_id, (entity,))
+        ]
+
 
 class SyncEngine:
     def __init__(

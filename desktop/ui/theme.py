@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -204,9 +204,11 @@ class Theme(QObject):
         font = QFont("DejaVu Sans")
         font.setStyleHint(QFont.StyleHint.SansSerif)
         font.setPointSize(self.point_size)
-        self._app.setFont(font)
-        self._app.setPalette(palette(self.colours))
-        self._app.setStyleSheet(stylesheet(self.colours, self.point_size))
+        sheet = stylesheet(self.colours, self.point_size)
+        if self._app.styleSheet() != sheet:  # re-styling every widget is slow: only on change
+            self._app.setFont(font)
+            self._app.setPalette(palette(self.colours))
+            self._app.setStyleSheet(sheet)
         self.changed.emit()
 
     def set_high_contrast(self, on: bool) -> None:
@@ -229,6 +231,8 @@ def set_role(widget: QWidget, role: str) -> None:
 
 
 def restyle(widget: QWidget) -> None:
+    if not widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+        return  # not shown yet: it is styled, property and all, when first polished
     style = widget.style()
     style.unpolish(widget)
     style.polish(widget)

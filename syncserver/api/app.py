@@ -19,6 +19,7 @@ from syncserver.config import Settings
 from syncserver.db.engine import Database, open_database
 from syncserver.errors import ServerError
 from syncserver.live import LiveHub
+from syncserver.ops import install as install_operations
 from syncserver.security.tokens import TokenService
 
 log = logging.getLogger(__name__)
@@ -80,4 +81,5 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(routes_sync.router)
     app.include_router(routes_auth.router)
     app.include_router(routes_admin.router)
+    install_operations(app, database)
     return app

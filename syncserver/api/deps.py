@@ -1,23 +1,38 @@
-"""Request plumbing shared by the routes: the server state, device and user authentication."""
+"""Request plumbing shared by the routes: the server state, tenant-scoped transactions, device
+and user authentication.
+
+Every route touches tenant data only inside ``state.tenant(tenant_id)`` (or, before the
+tenant is known, ``state.lookup(...)``), which on PostgreSQL runs the transaction as the
+application role with the tenant set, so row-level security backs up every query's filter.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from fastapi import Request
 
 from shared.protocol import DEVICE_AUTH_SCHEME
-from syncserver import audit
+from syncserver import audit, audit_checkpoints
+from syncserver.audit_checkpoints import AuditSigner
 from syncserver.config import Settings
+from syncserver.crypto import FieldCipher
 from syncserver.db.engine import Database
+from syncserver.db.scope import Scope
 from syncserver.db.tables import devices
 from syncserver.errors import AuthError, Forbidden
 from syncserver.live import LiveHub
 from syncserver.security.passwords import digest_matches
+from syncserver.security.ratelimit import SignInLimiter
 from syncserver.security.tokens import AccessClaims, TokenService
 from syncserver.sync.context import DeviceContext
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -26,6 +41,41 @@ class ServerState:
     db: Database
     tokens: TokenService
     live: LiveHub
+    cipher: FieldCipher
+    scope: Scope
+    limiter: SignInLimiter
+    signer: AuditSigner | None = None
+
+    @contextmanager
+    def tenant(self, tenant_id: str, *, write: bool = True) -> Iterator[sa.Connection]:
+        """A transaction that sees and writes only ``tenant_id``'s rows. After a write, the
+        audit trail gets its signed checkpoint when one is due."""
+        engine = self.db.writer if write else self.db.reader
+        with self.scope.tenant(engine, tenant_id) as conn:
+            yield conn
+        if write and self.signer is not None:
+            self._checkpoint_if_due(tenant_id)
+
+    @contextmanager
+    def lookup(self, *, device_id: str = "", enrol_code_hash: str = "") -> Iterator[sa.Connection]:
+        """A read before the tenant is known: one device's credential, or one enrolment code."""
+        with self.scope.lookup(
+            self.db.reader, device_id=device_id, enrol_code_hash=enrol_code_hash
+        ) as conn:
+            yield conn
+
+    def _checkpoint_if_due(self, tenant_id: str) -> None:
+        assert self.signer is not None
+        every = self.settings.audit_checkpoint_every
+        try:
+            with self.scope.tenant(self.db.reader, tenant_id) as conn:
+                if not audit_checkpoints.due(conn, tenant_id, every):
+                    return
+            with self.scope.tenant(self.db.writer, tenant_id) as conn:
+                audit_checkpoints.checkpoint_now(conn, tenant_id, self.signer)
+        except sa.exc.SQLAlchemyError:
+            # The write it follows has committed; the next one will try again.
+            log.exception("the audit checkpoint of tenant %s could not be written", tenant_id)
 
 
 def state_of(request: Request) -> ServerState:
@@ -33,14 +83,22 @@ def state_of(request: Request) -> ServerState:
     return state
 
 
+def client_address(request: Request) -> str:
+    """The caller's address as the server sees it (behind a proxy, run uvicorn with
+    --proxy-headers and --forwarded-allow-ips so this is the PC's, not the proxy's)."""
+    return request.client.host if request.client else "unknown"
+
+
+def record_audit(state: ServerState, tenant_id: str, entries: list[audit.AuditEntry]) -> None:
+    """Audit in a transaction of its own (for refusals: the refused action's rolled back)."""
+    with state.tenant(tenant_id) as conn:
+        audit.append(conn, tenant_id, entries)
+
+
 def record_refusal(
     state: ServerState, tenant_id: str, action: str, device_id: str | None, detail: dict[str, str]
 ) -> None:
-    """Refusals are audited in their own transaction: the refused action's was rolled back."""
-    with state.db.writer.begin() as conn:
-        audit.append(
-            conn, tenant_id, [audit.AuditEntry(action, device_id=device_id, detail=detail)]
-        )
+    record_audit(state, tenant_id, [audit.AuditEntry(action, device_id=device_id, detail=detail)])
 
 
 def authenticate_device(request: Request) -> DeviceContext:
@@ -63,7 +121,7 @@ def _device(request: Request, *, allow_revoked: bool) -> DeviceContext:
         )
     device_id, _, secret = credential.partition(".")
     state = state_of(request)
-    with state.db.reader.connect() as conn:
+    with state.lookup(device_id=device_id) as conn:
         row = conn.execute(
             sa.select(
                 devices.c.tenant_id,
@@ -87,11 +145,39 @@ def _device(request: Request, *, allow_revoked: bool) -> DeviceContext:
 
 
 def authenticate_user(request: Request) -> AccessClaims:
+    """A signed-in person whose session is still open (signing out ends its access tokens)."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token or len(token) > 4096:
         raise AuthError("Sign in first.", code="unauthenticated")
-    return state_of(request).tokens.verify_access(token)
+    state = state_of(request)
+    claims = state.tokens.verify_access(token)
+    if not claims.session_id:
+        raise AuthError("The access token is not valid.", code="token_invalid")
+    with state.tenant(claims.tenant_id, write=False) as conn:
+        ended = state.tokens.session_ended(conn, claims.session_id)
+    if ended:
+        raise AuthError("The session has ended: sign in again.", code="token_revoked")
+    return claims
+
+
+def refuse_permission(
+    state: ServerState, claims: AccessClaims, action: str, message: str
+) -> Forbidden:
+    """Audit a refused request of a signed-in person; the caller raises what this returns."""
+    record_audit(
+        state,
+        claims.tenant_id,
+        [
+            audit.AuditEntry(
+                "permission.refused",
+                claims.user_id,
+                claims.device_id,
+                detail={"action": action, "role": claims.role},
+            )
+        ],
+    )
+    return Forbidden(message, code="permission_denied")
 
 
 def touch_device(

@@ -6,9 +6,9 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
 
 from shared.permissions import ADMIN_ROLES, MANAGER_ROLES
-from syncserver.api.deps import authenticate_user, state_of
+from syncserver import audit
+from syncserver.api.deps import authenticate_user, refuse_permission, state_of
 from syncserver.db.tables import devices
-from syncserver.errors import Forbidden
 from syncserver.security.tokens import AccessClaims
 
 router = APIRouter(prefix="/v1/admin")
@@ -18,9 +18,12 @@ router = APIRouter(prefix="/v1/admin")
 def list_devices(
     request: Request, claims: AccessClaims = Depends(authenticate_user)
 ) -> list[dict[str, object]]:
+    state = state_of(request)
     if claims.role not in ADMIN_ROLES | MANAGER_ROLES:
-        raise Forbidden("Only managers and IT can see the list of PCs.", code="permission_denied")
-    with state_of(request).db.reader.connect() as conn:
+        raise refuse_permission(
+            state, claims, "admin.devices.list", "Only managers and IT can see the list of PCs."
+        )
+    with state.tenant(claims.tenant_id) as conn:
         rows = (
             conn.execute(
                 sa.select(
@@ -38,6 +41,11 @@ def list_devices(
             )
             .mappings()
             .all()
+        )
+        audit.append(
+            conn,
+            claims.tenant_id,
+            [audit.AuditEntry("admin.devices.listed", claims.user_id, claims.device_id)],
         )
     return [
         {**dict(r), "last_seen_at": r["last_seen_at"].isoformat() if r["last_seen_at"] else None}

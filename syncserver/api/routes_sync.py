@@ -29,10 +29,11 @@ from shared.protocol import (
     PushResponse,
     negotiate,
 )
-from syncserver import __version__, tenancy
+from syncserver import __version__, enrolment
 from syncserver.api.deps import (
     authenticate_device,
     authenticate_device_for_push,
+    client_address,
     record_refusal,
     state_of,
     touch_device,
@@ -119,8 +120,15 @@ def _check_protocol(version: int) -> None:
 @router.post("/devices/enrol")
 def enrol(body: EnrolRequest, request: Request) -> EnrolResponse:
     state = state_of(request)
-    with state.db.writer.begin() as conn:
-        result = tenancy.enrol_device(conn, body.code, body.device_name, body.app_version)
+    state.limiter.check(client_address(request))
+    # The code is the only thing that names the tenant: look it up by its hash, then enrol
+    # inside that tenant (the claim of the code is atomic there).
+    with state.lookup(enrol_code_hash=enrolment.enrol_code_hash(body.code)) as conn:
+        tenant_id = enrolment.enrol_code_tenant(conn, body.code)
+    if tenant_id is None:
+        raise enrolment.unknown_code()
+    with state.tenant(tenant_id) as conn:
+        result = enrolment.enrol_device(conn, body.code, body.device_name, body.app_version)
     return EnrolResponse(
         device_id=result.device_id,
         device_secret=result.device_secret,
@@ -145,7 +153,7 @@ def hello(
     now_ms = int(time.time() * 1000)
     client_ms = request.headers.get("x-client-time-ms", "")
     skew = now_ms - int(client_ms) if client_ms.lstrip("-").isdigit() else None
-    with state.db.writer.begin() as conn:
+    with state.tenant(device.tenant_id) as conn:
         touch_device(conn, device, body.app_version, skew)
         seq = conn.execute(
             sa.select(tenants.c.seq).where(tenants.c.id == device.tenant_id)
@@ -170,8 +178,9 @@ async def push(
 
     def run() -> PushResponse:
         try:
-            with state.db.writer.begin() as conn:
-                result = ingest(conn, device, batch.changes)
+            with state.tenant(device.tenant_id) as conn:
+                cipher = state.cipher.for_tenant(conn, device.tenant_id)
+                result = ingest(conn, device, batch.changes, cipher)
         except ServerError as exc:
             record_refusal(
                 state,
@@ -205,9 +214,14 @@ async def pull(request: Request, device: DeviceContext = Depends(authenticate_de
     state = state_of(request)
 
     def run() -> bytes:
-        with state.db.reader.begin() as conn:
+        with state.tenant(device.tenant_id, write=False) as conn:
             return pull_json(
-                conn, device, body.protocol, body.cursor, min(body.limit, MAX_PULL_LIMIT)
+                conn,
+                device,
+                body.protocol,
+                body.cursor,
+                min(body.limit, MAX_PULL_LIMIT),
+                cipher=state.cipher.for_tenant(conn, device.tenant_id),
             )
 
     content = await asyncio.to_thread(run)

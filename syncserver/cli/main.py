@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
@@ -12,12 +11,15 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from shared.demo_data import DEMO_PASSWORD, generate_provider
 from syncserver import __version__, audit, tenancy
+from syncserver.cli import backup_commands
 from syncserver.cli.output import complain, say
 from syncserver.config import Settings, load_settings
 from syncserver.db import migrate
 from syncserver.db.engine import Database, check_reachable, open_database, safe_url
 from syncserver.db.tables import devices, tenants
 from syncserver.errors import ServerError
+from syncserver.logging_setup import configure_logging
+from syncserver.ops.preflight import check_serve_settings
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -94,8 +96,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from syncserver.api.app import create_app
 
     settings = _settings(args)
+    check_serve_settings(settings)
     db = _open(args)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(json_lines=settings.log_json)
     app = create_app(settings, db)
     say(f"WriteCareNotes server {__version__} on http://{settings.host}:{settings.port}")
     uvicorn.run(
@@ -103,6 +106,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=settings.host,
         port=settings.port,
         log_level="warning",
+        log_config=None,  # keep configure_logging's format for uvicorn's own lines
         workers=1,
         timeout_graceful_shutdown=5,
     )
@@ -292,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--tenant", required=True)
         p.add_argument("username")
         p.set_defaults(func=cmd_user_active, enable=enable)
+    backup_commands.register(sub, common, _opened)
     return parser
 
 
@@ -319,3 +324,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 _ = json
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

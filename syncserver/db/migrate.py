@@ -32,11 +32,15 @@ def current_revision(db: Database) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(db: Database) -> None:
+def upgrade(db: Database, *, app_role: str | None = None, target: str = "head") -> None:
+    """Migrate to the head (or to ``target``, a revision: for upgrade tests). ``app_role``:
+    the PostgreSQL role the server's requests run as (``Settings.database_app_role``); the
+    security migration creates it."""
     config = _config()
     with db.writer.begin() as conn:
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+        config.attributes["app_role"] = app_role
+        command.upgrade(config, target)
 
 
 def check_current(db: Database) -> None:

@@ -65,7 +65,11 @@ users = sa.Table(
     sa.Column("active", sa.Boolean, nullable=False, default=True),
     sa.Column("failed_logins", sa.Integer, nullable=False, default=0),
     sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("totp_secret", sa.String(64), nullable=True),
+    # Sealed with the tenant's data key (see syncserver.crypto), like personal fields.
+    sa.Column("totp_secret", sa.Text, nullable=True),
+    sa.Column("totp_enabled_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("totp_last_step", sa.BigInteger, nullable=True),  # refuses a code's replay
+    sa.Column("mfa_pending_jti", sa.String(36), nullable=True),  # the one live MFA challenge
     sa.UniqueConstraint("tenant_id", "username", name="uq_users_tenant_username"),
 )
 
@@ -128,4 +132,37 @@ server_identity = sa.Table(
     metadata,
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# --- security (migration 0003) -------------------------------------------------------------
+
+tenant_keys = sa.Table(
+    "tenant_keys",
+    metadata,
+    sa.Column("tenant_id", sa.String(36), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("wrapped_key", sa.Text, nullable=False),  # the data key, wrapped by the master key
+    sa.Column("master_key_id", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+audit_checkpoints = sa.Table(
+    "audit_checkpoints",
+    metadata,
+    sa.Column("tenant_id", sa.String(36), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("seq", sa.BigInteger, primary_key=True),
+    sa.Column("head_hash", sa.String(64), nullable=False),
+    sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("key_id", sa.String(64), nullable=False),
+    sa.Column("signature", sa.String(200), nullable=False),
+)
+
+mfa_recovery_codes = sa.Table(
+    "mfa_recovery_codes",
+    metadata,
+    sa.Column("tenant_id", sa.String(36), sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("user_id", sa.String(36), primary_key=True),
+    sa.Column("code_hash", sa.String(64), primary_key=True),
+    sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
 )

@@ -1,5 +1,7 @@
-"""Access and refresh tokens (JWT, HS256 only). Refresh tokens rotate on every use; using one
-twice revokes its whole family, which ends a session whose token was stolen."""
+"""Access, refresh and MFA-challenge tokens (JWT, HS256 only). Refresh tokens rotate on every
+use; using one twice revokes its whole family, which ends a session whose token was stolen.
+An access token names its session (the refresh family, ``sid``), so signing out or a reuse
+ends the access tokens of that session too, not only its refresh token."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from syncserver.errors import AuthError
 ALGORITHMS = ["HS256"]
 AUDIENCE = "writecarenotes"
 ISSUER = "writecarenotes-server"
+MFA_MINUTES = 5
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,23 @@ class AccessClaims:
     tenant_id: str
     role: str
     device_id: str | None
+    session_id: str | None = None
+
+
+@dataclass(frozen=True)
+class MfaClaims:
+    user_id: str
+    tenant_id: str
+    device_id: str | None
+    jti: str
+
+
+@dataclass(frozen=True)
+class Rotation:
+    user_id: str
+    tenant_id: str
+    refresh_token: str
+    session_id: str
 
 
 class TokenService:
@@ -38,7 +58,14 @@ class TokenService:
     def _encode(self, claims: dict[str, Any]) -> str:
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
-    def issue_access(self, user_id: str, tenant_id: str, role: str, device_id: str | None) -> str:
+    def issue_access(
+        self,
+        user_id: str,
+        tenant_id: str,
+        role: str,
+        device_id: str | None,
+        session_id: str | None = None,
+    ) -> str:
         now = dt.datetime.now(dt.UTC)
         return self._encode(
             {
@@ -46,6 +73,7 @@ class TokenService:
                 "tid": tenant_id,
                 "role": role,
                 "dev": device_id,
+                "sid": session_id,
                 "typ": "access",
                 "aud": AUDIENCE,
                 "iss": ISSUER,
@@ -55,11 +83,52 @@ class TokenService:
             }
         )
 
-    def issue_refresh(
-        self, conn: sa.Connection, user_id: str, tenant_id: str, family: str | None = None
-    ) -> str:
+    def issue_session(
+        self, conn: sa.Connection, user_id: str, tenant_id: str, role: str, device_id: str | None
+    ) -> tuple[str, str]:
+        """(access token, refresh token) of a new session."""
+        family = new_id()
+        refresh = self.issue_refresh(conn, user_id, tenant_id, family, jti=family)
+        return self.issue_access(user_id, tenant_id, role, device_id, family), refresh
+
+    def issue_mfa(self, user_id: str, tenant_id: str, device_id: str | None) -> tuple[str, str]:
+        """A short-lived token proving the password step passed: (token, its id)."""
         now = dt.datetime.now(dt.UTC)
         jti = new_id()
+        token = self._encode(
+            {
+                "sub": user_id,
+                "tid": tenant_id,
+                "dev": device_id,
+                "typ": "mfa",
+                "aud": AUDIENCE,
+                "iss": ISSUER,
+                "iat": now,
+                "exp": now + dt.timedelta(minutes=MFA_MINUTES),
+                "jti": jti,
+            }
+        )
+        return token, jti
+
+    def verify_mfa(self, token: str) -> MfaClaims:
+        claims = self._decode(token, "mfa")
+        return MfaClaims(claims["sub"], claims["tid"], claims.get("dev"), claims["jti"])
+
+    def refresh_tenant(self, token: str) -> str:
+        """The tenant a refresh token belongs to (signature, audience and expiry checked)."""
+        return str(self._decode(token, "refresh")["tid"])
+
+    def issue_refresh(
+        self,
+        conn: sa.Connection,
+        user_id: str,
+        tenant_id: str,
+        family: str | None = None,
+        *,
+        jti: str | None = None,
+    ) -> str:
+        now = dt.datetime.now(dt.UTC)
+        jti = jti or new_id()
         family = family or jti
         conn.execute(
             sa.insert(refresh_tokens).values(
@@ -108,11 +177,13 @@ class TokenService:
 
     def verify_access(self, token: str) -> AccessClaims:
         claims = self._decode(token, "access")
-        return AccessClaims(claims["sub"], claims["tid"], claims["role"], claims.get("dev"))
+        return AccessClaims(
+            claims["sub"], claims["tid"], claims["role"], claims.get("dev"), claims.get("sid")
+        )
 
-    def rotate_refresh(self, conn: sa.Connection, token: str) -> tuple[str, str, str] | AuthError:
-        """Spend a refresh token: (user_id, tenant_id, new refresh token), or the refusal to
-        raise after the caller commits (a reuse revokes the family, which must persist)."""
+    def rotate_refresh(self, conn: sa.Connection, token: str) -> Rotation | AuthError:
+        """Spend a refresh token: the new one, or the refusal to raise after the caller
+        commits (a reuse revokes the family, which must persist)."""
         claims = self._decode(token, "refresh")
         row = (
             conn.execute(sa.select(refresh_tokens).where(refresh_tokens.c.jti == claims["jti"]))
@@ -135,12 +206,24 @@ class TokenService:
             sa.update(refresh_tokens).where(refresh_tokens.c.jti == row["jti"]).values(used=True)
         )
         new = self.issue_refresh(conn, row["user_id"], row["tenant_id"], row["family"])
-        return row["user_id"], row["tenant_id"], new
+        return Rotation(row["user_id"], row["tenant_id"], new, row["family"])
 
-    def revoke_family_of(self, conn: sa.Connection, token: str) -> None:
+    def session_ended(self, conn: sa.Connection, session_id: str) -> bool:
+        """Whether the session (refresh family) was signed out or revoked after a reuse."""
+        found = conn.execute(
+            sa.select(refresh_tokens.c.revoked)
+            .where(refresh_tokens.c.family == session_id)
+            .order_by(refresh_tokens.c.revoked.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        return found is None or bool(found)
+
+    def revoke_family_of(self, conn: sa.Connection, token: str) -> str:
+        """End the session ``token`` belongs to; returns its user id."""
         claims = self._decode(token, "refresh")
         conn.execute(
             sa.update(refresh_tokens)
             .where(refresh_tokens.c.family == claims.get("fam", claims["jti"]))
             .values(revoked=True)
         )
+        return str(claims["sub"])

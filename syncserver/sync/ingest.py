@@ -20,24 +20,11 @@ from shared import permissions, rules
 from shared.merge import make_version, merge_fields
 from shared.protocol import Change
 from syncserver import audit
-from syncserver.db.tables import changes, devices, records, tenants, users
+from syncserver.crypto import TenantCipher
+from syncserver.db.tables import changes, devices, tenants, users
 from syncserver.errors import BadRequest, Conflict, Forbidden
 from syncserver.sync.context import DeviceContext
-
-
-@dataclass
-class _Row:
-    entity: str
-    record_id: str
-    home_id: str | None
-    resident_id: str | None
-    fields: dict[str, Any]
-    versions: dict[str, str]
-    hlc: str
-    user_id: str | None
-    device_id: str | None
-    exists: bool
-    dirty: bool = False
+from syncserver.sync.rows import Lookup, Row, load_rows, stored, write_rows
 
 
 @dataclass
@@ -50,17 +37,6 @@ class IngestResult:
     touched_homes: set[str | None] = field(default_factory=set)
 
 
-class _Lookup:
-    def __init__(self, rows: dict[str, _Row]) -> None:
-        self._rows = rows
-
-    def get_record(self, entity: str, record_id: str) -> rules.StoredRecord | None:
-        row = self._rows.get(record_id)
-        if row is None or row.entity != entity:
-            return None
-        return rules.StoredRecord(row.entity, row.record_id, row.fields, row.versions)
-
-
 def _refuse(change: Change, message: str, code: str, kind: type[BadRequest | Forbidden]) -> None:
     raise kind(
         f"Change {change.device_seq} ({change.entity} {change.record_id}): {message}",
@@ -69,7 +45,11 @@ def _refuse(change: Change, message: str, code: str, kind: type[BadRequest | For
     )
 
 
-def ingest(conn: sa.Connection, device: DeviceContext, batch: list[Change]) -> IngestResult:
+def ingest(
+    conn: sa.Connection, device: DeviceContext, batch: list[Change], cipher: TenantCipher
+) -> IngestResult:
+    """Merge ``batch``; ``cipher`` (of the device's tenant, on ``conn``) opens and seals the
+    personal fields of the records read and written."""
     # Take the tenant lock first: it orders every write of this tenant behind this batch.
     seq = int(
         conn.execute(
@@ -126,8 +106,8 @@ def ingest(conn: sa.Connection, device: DeviceContext, batch: list[Change]) -> I
             )
         )
     }
-    rows = _load_rows(conn, device.tenant_id, fresh)
-    lookup = _Lookup(rows)
+    rows = load_rows(conn, device.tenant_id, fresh, cipher)
+    lookup = Lookup(rows, conn, device, cipher)
     change_rows: list[dict[str, Any]] = []
     audit_entries: list[audit.AuditEntry] = []
     now = dt.datetime.now(dt.UTC)
@@ -190,7 +170,7 @@ def ingest(conn: sa.Connection, device: DeviceContext, batch: list[Change]) -> I
         version = make_version(change.hlc, change.change_id)
         conflicts: list[Any] = []
         if row is None:
-            row = _Row(
+            row = Row(
                 change.entity,
                 change.record_id,
                 device.home_id,
@@ -227,7 +207,7 @@ def ingest(conn: sa.Connection, device: DeviceContext, batch: list[Change]) -> I
                 "entity": change.entity,
                 "record_id": change.record_id,
                 "op": change.op,
-                "fields": json.dumps(change.fields),
+                "fields": json.dumps(cipher.seal(change.entity, change.record_id, change.fields)),
                 "base_versions": json.dumps(change.base_versions),
                 "hlc": change.hlc,
                 "received_at": now,
@@ -239,7 +219,7 @@ def ingest(conn: sa.Connection, device: DeviceContext, batch: list[Change]) -> I
                 change.user_id,
                 device.device_id,
                 f"{change.entity}:{change.record_id}",
-                {"change": change.change_id, "content": audit.content_hash(change.fields)},
+                _audit_detail(change, resident_id),
             )
         )
         applied = rules.AppliedChange(
@@ -258,9 +238,9 @@ def ingest(conn: sa.Connection, device: DeviceContext, batch: list[Change]) -> I
         drafts.extend(rules.run_rules(applied, lookup))
         for draft in drafts:
             # Review ids are stable, so an earlier batch may have raised this one already.
-            if draft.record_id in rows or _stored(conn, device.tenant_id, draft.record_id):
+            if draft.record_id in rows or stored(conn, device.tenant_id, draft.record_id):
                 continue
-            rows[draft.record_id] = _Row(
+            rows[draft.record_id] = Row(
                 "review_item",
                 draft.record_id,
                 device.home_id,
@@ -284,7 +264,7 @@ def ingest(conn: sa.Connection, device: DeviceContext, batch: list[Change]) -> I
                 )
             )
 
-    seq = _write_rows(conn, device.tenant_id, rows, seq)
+    seq = write_rows(conn, device.tenant_id, rows, seq, cipher)
     conn.execute(sa.insert(changes), change_rows)
     audit.append(conn, device.tenant_id, audit_entries)
     conn.execute(sa.update(tenants).where(tenants.c.id == device.tenant_id).values(seq=seq))
@@ -299,12 +279,24 @@ def ingest(conn: sa.Connection, device: DeviceContext, batch: list[Change]) -> I
     return result
 
 
+def _audit_detail(change: Change, resident_id: str | None) -> dict[str, Any]:
+    """What the audit keeps of a change: ids and a hash of the content, never the content.
+    The resident lets ``audit search --record`` answer "who saw or changed this person"."""
+    detail: dict[str, Any] = {
+        "change": change.change_id,
+        "content": audit.content_hash(change.fields),
+    }
+    if resident_id is not None:
+        detail["resident"] = resident_id
+    return detail
+
+
 def _audit_action(entity: str, op: str, from_revoked_device: bool) -> str:
     action = "record.viewed" if entity == "record_view" else "change." + op
     return action + (".from_revoked_device" if from_revoked_device else "")
 
 
-def _resident_of(entity: ent.EntityType, change: Change, row: _Row | None) -> str | None:
+def _resident_of(entity: ent.EntityType, change: Change, row: Row | None) -> str | None:
     if change.entity == "resident":
         return change.record_id
     if entity.resident_field is None:
@@ -313,103 +305,3 @@ def _resident_of(entity: ent.EntityType, change: Change, row: _Row | None) -> st
         return row.resident_id
     value = change.fields.get(entity.resident_field)
     return value if isinstance(value, str) else None
-
-
-def _stored(conn: sa.Connection, tenant_id: str, record_id: str) -> bool:
-    return (
-        conn.execute(
-            sa.select(records.c.record_id).where(
-                records.c.tenant_id == tenant_id, records.c.record_id == record_id
-            )
-        ).first()
-        is not None
-    )
-
-
-def _load_rows(conn: sa.Connection, tenant_id: str, batch: list[Change]) -> dict[str, _Row]:
-    wanted: set[str] = set()
-    for change in batch:
-        wanted.add(change.record_id)
-        entity = ent.ENTITIES.get(change.entity)
-        if entity is not None and entity.resident_field:
-            value = change.fields.get(entity.resident_field)
-            if isinstance(value, str):
-                wanted.add(value)
-    loaded: dict[str, _Row] = {}
-    ids = sorted(wanted)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        for r in conn.execute(
-            sa.select(records).where(
-                records.c.tenant_id == tenant_id, records.c.record_id.in_(chunk)
-            )
-        ).mappings():
-            loaded[r["record_id"]] = _Row(
-                r["entity"],
-                r["record_id"],
-                r["home_id"],
-                r["resident_id"],
-                json.loads(r["fields"]),
-                json.loads(r["versions"]),
-                r["hlc"],
-                r["user_id"],
-                r["device_id"],
-                exists=True,
-            )
-    return loaded
-
-
-def _write_rows(conn: sa.Connection, tenant_id: str, rows: dict[str, _Row], seq: int) -> int:
-    """Write every changed record with a new sequence number; returns the last one used."""
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    for row in rows.values():
-        if not row.dirty:
-            continue
-        seq += 1
-        values = {
-            "tenant_id": tenant_id,
-            "record_id": row.record_id,
-            "entity": row.entity,
-            "home_id": row.home_id,
-            "resident_id": row.resident_id,
-            "fields": json.dumps(row.fields),
-            "versions": json.dumps(row.versions),
-            "hlc": row.hlc,
-            "server_seq": seq,
-            "user_id": row.user_id,
-            "device_id": row.device_id,
-        }
-        (updates if row.exists else inserts).append(values)
-    if inserts:
-        conn.execute(sa.insert(records), inserts)
-    if updates:
-        conn.execute(
-            sa.update(records)
-            .where(
-                records.c.tenant_id == sa.bindparam("b_tenant"),
-                records.c.record_id == sa.bindparam("b_record"),
-            )
-            .values(
-                fields=sa.bindparam("b_fields"),
-                versions=sa.bindparam("b_versions"),
-                hlc=sa.bindparam("b_hlc"),
-                server_seq=sa.bindparam("b_seq"),
-                user_id=sa.bindparam("b_user"),
-                device_id=sa.bindparam("b_device"),
-            ),
-            [
-                {
-                    "b_tenant": u["tenant_id"],
-                    "b_record": u["record_id"],
-                    "b_fields": u["fields"],
-                    "b_versions": u["versions"],
-                    "b_hlc": u["hlc"],
-                    "b_seq": u["server_seq"],
-                    "b_user": u["user_id"],
-                    "b_device": u["device_id"],
-                }
-                for u in updates
-            ],
-        )
-    return seq

@@ -2,7 +2,8 @@
 
 Sequence numbers are handed out under the tenant's row lock and committed in that order, so a
 reader never sees a higher number before a lower one commits: a cursor never skips a change.
-The response is assembled from the stored JSON text without re-parsing it.
+The response is assembled from the stored JSON text without re-parsing it, except for the
+few entities with sealed personal fields (residents, review items), which are opened here.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 
 import sqlalchemy as sa
 
+from syncserver.crypto import SEALED_ENTITIES, TenantCipher
 from syncserver.db.tables import records, tenants
 from syncserver.sync.context import DeviceContext
 
@@ -23,7 +25,13 @@ def _scope(device: DeviceContext) -> sa.ColumnElement[bool]:
 
 
 def pull_json(
-    conn: sa.Connection, device: DeviceContext, protocol: int, cursor: int, limit: int
+    conn: sa.Connection,
+    device: DeviceContext,
+    protocol: int,
+    cursor: int,
+    limit: int,
+    *,
+    cipher: TenantCipher,
 ) -> bytes:
     server_seq = int(
         conn.execute(sa.select(tenants.c.seq).where(tenants.c.id == device.tenant_id)).scalar_one()
@@ -50,10 +58,17 @@ def pull_json(
     if not has_more:
         new_cursor = max(new_cursor, server_seq if cursor <= server_seq else cursor)
     dumps = json.dumps
+
+    def opened(entity: str, record_id: str, fields: str) -> str:
+        if entity not in SEALED_ENTITIES:
+            return fields
+        return dumps(cipher.open(entity, record_id, json.loads(fields)))
+
     parts = [
         f'{{"entity":{dumps(r.entity)},"record_id":"{r.record_id}",'
         f'"home_id":{dumps(r.home_id)},"resident_id":{dumps(r.resident_id)},'
-        f'"fields":{r.fields},"versions":{r.versions},"hlc":{dumps(r.hlc)},'
+        f'"fields":{opened(r.entity, r.record_id, r.fields)},"versions":{r.versions},'
+        f'"hlc":{dumps(r.hlc)},'
         f'"server_seq":{int(r.server_seq)},"user_id":{dumps(r.user_id)},'
         f'"device_id":{dumps(r.device_id)}}}'
         for r in rows

@@ -20,10 +20,10 @@ from fastapi.testclient import TestClient
 
 from desktop.services.app import DesktopServices
 from desktop.services.enrolment import enrol
-from shared.demo_data import DemoProvider, DemoStaff, SeedRecord, generate_provider
+from shared.demo_data import DemoProvider, DemoStaff, SeedRecord
 from syncserver import tenancy
 from syncserver.db.engine import Database
-from tests.helpers.server import make_app, open_migrated
+from tests.helpers.server import make_app, open_migrated, seed
 
 SERVER_URL = "http://testserver"
 
@@ -66,14 +66,16 @@ def key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def wcn_server(tmp_path: Path, key_dir: Path) -> Iterator[InProcessServer]:
+def wcn_server(
+    tmp_path: Path, key_dir: Path, demo_provider: DemoProvider
+) -> Iterator[InProcessServer]:
+    """A fresh server database with the session's demo provider (seeded by the shared helper,
+    which keeps the seeding cheap), and the app on it."""
     db = open_migrated(f"sqlite:///{tmp_path / 'server.db'}")
-    provider = generate_provider(residents_per_home=6, days=2)
-    with db.writer.begin() as conn:
-        tenancy.seed_provider(conn, provider)
+    seed(db, demo_provider)
     try:
         with TestClient(make_app(db)) as http:
-            yield InProcessServer(db, provider, http)
+            yield InProcessServer(db, demo_provider, http)
     finally:
         db.dispose()
 

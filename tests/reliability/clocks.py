@@ -121,10 +121,12 @@ class ClockPc:
 
     def edit(self, tenant: Tenant, resident: int, name: str, value: Any) -> None:
         author = Author(tenant.users["senior_carer"], "senior_carer")
+        record_id = tenant.residents[resident % len(tenant.residents)]
         with self.context.store.write() as conn:
-            record = self.context.recorder.update(
-                conn, tenant.residents[resident % len(tenant.residents)], {name: value}, author
-            )
+            current = records_repo.get(conn, record_id)
+            if current is not None and current.fields.get(name) == value:
+                return  # nothing to change: the recorder writes nothing either
+            record = self.context.recorder.update(conn, record_id, {name: value}, author)
         self.hlcs.append(record.hlc)
 
     def originals(self) -> list[str]:

@@ -20,12 +20,7 @@ from tests.helpers.live_server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
-# ``python -m syncserver.cli.main`` does nothing: the module has no ``__main__`` guard (see
-# test_sync_crash.test_the_server_cli_runs_as_a_module), so the CLI is started through main().
-SERVER_CLI = (
-    "-c",
-    "import sys; from syncserver.cli.main import main; sys.exit(main(sys.argv[1:]))",
-)
+SERVER_CLI = ("-m", "syncserver.cli.main")
 
 
 def wait_until(

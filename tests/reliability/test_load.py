@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import redis
 import sqlalchemy as sa
 
@@ -45,6 +46,7 @@ def _redis_url() -> str:
     return REDIS_URL
 
 
+@pytest.mark.short_backends("postgres")
 def test_many_pcs_many_tenants_under_load(
     server_url: str, tmp_path: Path, profile: Profile, rng: random.Random, result: Result
 ) -> None:

@@ -41,6 +41,7 @@ from tests.reliability.world import (
     outbox_size,
     plain_engine,
     record_note,
+    record_notes,
     replica,
     sync_with_retry,
 )
@@ -221,10 +222,7 @@ def test_postgres_connection_killed_mid_push(
             try:
                 while landed < profile.pg_kills and attempts < profile.pg_kills * 5:
                     attempts += 1
-                    batch = [
-                        record_note(pc, tenant, i, f"Batch note {i}")
-                        for i in range(rng.randint(800, 1500))
-                    ]
+                    batch = record_notes(pc, tenant, rng.randint(800, 1500), "Batch note")
                     saved.update(batch)
                     before = _footprint(db, tenant, pc)
                     killer.armed.set()

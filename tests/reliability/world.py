@@ -69,6 +69,26 @@ def record_note(context: AppContext, tenant: Tenant, resident: int, text: str) -
         return context.recorder.create(conn, "care_note", fields, author).record_id
 
 
+def record_notes(
+    context: AppContext, tenant: Tenant, count: int, text: str, per_commit: int = 100
+) -> list[str]:
+    """Many notes, as a PC offline for a while would hold them: committed a hundred at a
+    time (each with its own outbox entry) so that setting up a big outbox stays quick."""
+    author = Author(tenant.users["care_assistant"], "care_assistant")
+    ids: list[str] = []
+    while len(ids) < count:
+        with context.store.write() as conn:
+            for _ in range(min(per_commit, count - len(ids))):
+                fields = {
+                    "resident_id": tenant.residents[len(ids) % len(tenant.residents)],
+                    "category": "general",
+                    "text": f"{text} {len(ids)}",
+                    "occurred_at": now_iso(),
+                }
+                ids.append(context.recorder.create(conn, "care_note", fields, author).record_id)
+    return ids
+
+
 def edit_resident(
     context: AppContext, tenant: Tenant, resident: int, name: str, value: Any
 ) -> None:

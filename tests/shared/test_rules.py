@@ -29,6 +29,13 @@ class Records:
     def get_record(self, entity: str, record_id: str) -> StoredRecord | None:
         return self._by_id.get((entity, record_id))
 
+    def events_for_resident(self, entity: str, resident_id: str) -> list[StoredRecord]:
+        return [
+            r
+            for (kind, _id), r in self._by_id.items()
+            if kind == entity and r.fields.get("resident_id") == resident_id
+        ]
+
 
 def resident(status: str) -> StoredRecord:
     return StoredRecord(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from desktop import __version__
 from desktop.services.sync_status import SyncStatus
 from desktop.ui.formatting import clock
 from desktop.ui.theme import set_role
@@ -32,12 +33,17 @@ class SyncBar(QFrame):
         self.sync_button = QPushButton("Sync now")
         self.sync_button.setToolTip("Send this PC's records and fetch other PCs' records (F5)")
         self.sync_button.clicked.connect(self.sync_requested)
+        # The app version, for IT and support calls (the server also records it per PC).
+        self.version_label = QLabel(f"WriteCareNotes {__version__}")
+        self.version_label.setAccessibleName("App version")
+        set_role(self.version_label, "muted")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 4, 8, 4)
         layout.addWidget(self.state_label)
         layout.addWidget(self.last_label)
         layout.addWidget(self.stale_label)
         layout.addWidget(self.error_label, 1)
+        layout.addWidget(self.version_label)
         layout.addWidget(self.sync_button)
         self._syncing = False
         self.status: SyncStatus | None = None

@@ -45,6 +45,15 @@ test: lint typecheck imports $(STAMP) $(if $(findstring --run-slow,$(PYTEST_ARGS
 reliability: $(STAMP)
 	$(BIN)/python -m tests.reliability.run $(RELIABILITY_ARGS)
 
+# The benchmarks (docs/performance.md). Full run: under 10 minutes on 2 cores, writes
+# benchmarks/results/latest.json and prints the table. Quick run: small sizes, under a
+# minute, writes benchmarks/results/quick.json; 'make test' runs it too (tests/benchmarks).
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m benchmarks --quick $(BENCH_ARGS)
+
 demo: $(STAMP)
 	$(BIN)/python -m desktop.demo
 

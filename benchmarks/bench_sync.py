@@ -22,6 +22,9 @@ from desktop.sync.engine import SyncEngine
 from desktop.sync.local_changes import Author
 from shared.demo_data import DemoProvider
 
+MIN_RUNS = 5
+MAX_SECONDS = 20.0  # propagation runs stop after this (at least MIN_RUNS)
+
 
 @dataclass
 class Bootstrapped:
@@ -196,10 +199,13 @@ def _push_then_pull(
     reps: int,
 ) -> tuple[list[float], str]:
     other, client = _engine(receiver)
-    latencies = []
+    latencies: list[float] = []
+    begun = time.perf_counter()
     try:
         other.pull()
         for i in range(reps):
+            if len(latencies) >= MIN_RUNS and time.perf_counter() - begun > MAX_SECONDS:
+                break
             started = time.perf_counter()
             note_id = _note(sender, resident_ids[i % len(resident_ids)])
             engine.push()
@@ -231,9 +237,12 @@ def _live(
     thread.start()
     if not listener.connected.wait(15):
         raise RuntimeError("the receiving PC's live listener did not connect")
-    latencies = []
+    latencies: list[float] = []
+    begun = time.perf_counter()
     try:
         for i in range(reps):
+            if len(latencies) >= MIN_RUNS and time.perf_counter() - begun > MAX_SECONDS:
+                break
             arrivals.arrived.clear()
             started = time.perf_counter()
             arrivals.wanted = note_id = _note(sender, resident_ids[i % len(resident_ids)])

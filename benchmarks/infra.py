@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from benchmarks.system import free_port, proc_status_mb
 
 JWT_SECRET = "benchmark-only-secret-" + "x" * 32
+MASTER_KEY = "b3" * 32  # the servers' field-encryption master key (benchmarks only)
 ADMIN_URL = os.environ.get("WCN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 _SERVE = "import sys\nfrom syncserver.cli.main import main\nsys.exit(main(sys.argv[1:]))"
 
@@ -47,6 +48,7 @@ def serve(database_url: str, log_path: Path) -> Iterator[ServerProcess]:
         "WCN_JWT_SECRET": JWT_SECRET,
         "WCN_DATABASE_URL": database_url,
         "WCN_REDIS_URL": "",
+        "WCN_MASTER_KEY": MASTER_KEY,
     }
     command = [sys.executable, "-c", _SERVE, "serve", "--host", "127.0.0.1", "--port", str(port)]
     log_path.parent.mkdir(parents=True, exist_ok=True)

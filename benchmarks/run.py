@@ -18,6 +18,12 @@ from shared.demo_data import DemoProvider
 from syncserver.db.engine import Database
 
 _T0 = time.monotonic()
+PC_A_FIGURES = (
+    "local_write_p99_ms",
+    "local_writes_per_s",
+    "raw_sqlcipher_commit_p99_ms",
+    "raw_sqlcipher_commits_per_s",
+)
 
 
 def say(text: str) -> None:
@@ -29,6 +35,12 @@ def _need(services: DesktopServices | None, what: str) -> DesktopServices:
     if services is None:
         raise RuntimeError(f"{what} was not set up (an earlier step failed)")
     return services
+
+
+def _close(*pcs: DesktopServices | None) -> None:
+    for services in pcs:
+        if services is not None:
+            services.close()
 
 
 class Run:
@@ -98,6 +110,7 @@ class Run:
         residents = [x.record_id for x in p.residents]
         carer = world.carer(p, home)
         pc_a: DesktopServices | None = None
+        pc_c: DesktopServices | None = None
         try:
             with r.section(
                 "bootstrap_events_per_s",
@@ -106,12 +119,8 @@ class Run:
                 boot_name,
             ):
                 say("bootstrap PC A")
-                boot = bench_sync.bootstrap(
-                    server_url,
-                    world.issue_code(db, p.tenant_id, home),
-                    self.workdir / "pc-a",
-                    self.keys,
-                )
+                code = world.issue_code(db, p.tenant_id, home)
+                boot = bench_sync.bootstrap(server_url, code, self.workdir / "pc-a", self.keys)
                 pc_a = boot.services
                 self.rates.bootstrap_s = boot.seconds / boot.records
                 r.record(
@@ -126,15 +135,10 @@ class Run:
                 raw = r.value("raw_sqlcipher_inserts_per_s")
                 if raw:
                     r.record("bootstrap_ratio_to_raw", boot.per_s / raw)
-                _need(pc_a, "PC A").session.sign_in(carer.username, carer.password)
-            with r.section(
-                "local_write_p99_ms",
-                "local_writes_per_s",
-                "raw_sqlcipher_commit_p99_ms",
-                "raw_sqlcipher_commits_per_s",
-            ):
-                say("local writes")
+            with r.section(*PC_A_FIGURES):
                 a = _need(pc_a, "PC A")
+                a.session.sign_in(carer.username, carer.password)
+                say("local writes")
                 bench_local.local_writes(r, a, residents, s.local_writes)
                 bench_local.raw_commits(r, a, self.workdir, s.local_writes)
             with r.section("push_1000_ms"):
@@ -144,15 +148,29 @@ class Run:
                 say("pull after a day offline")
                 bench_sync.pull_after_a_day(r, _need(pc_a, "PC A"), p, db_url, server_url)
             with r.section("resident_list_ms"):
-                times = bench_desktop.resident_list(_need(pc_a, "PC A"), s.open_reps)
-                r.note("resident_list_ms", one_year_home=bench_desktop.summary(times))
+                say("resident list")
+                listed = bench_desktop.resident_list(_need(pc_a, "PC A"), s.open_reps)
+                r.record(
+                    "resident_list_ms",
+                    bench_desktop.summary(listed)["p50_ms"],
+                    statistic="median",
+                    residents=s.residents,
+                    history_days=s.days,
+                    **bench_desktop.summary(listed),
+                )
+            with r.section("resident_open_ms", "propagation_p95_ms"):
+                pc_c = self.long_history(p, db, server_url, carer.username, carer.password)
             with r.section("propagation_p95_ms"):
-                self.propagation(p, db, server_url, _need(pc_a, "PC A"), residents)
-            with r.section("resident_open_ms", "resident_list_ms"):
-                self.long_history(p, db, server_url, carer.username, carer.password)
-            if pc_a is not None:
-                pc_a.close()
-                pc_a = None
+                say("propagation: long-history PC -> PC A")
+                bench_sync.propagation(
+                    r,
+                    _need(pc_c, "The long-history PC"),
+                    _need(pc_a, "PC A"),
+                    residents,
+                    s.propagation_reps,
+                )
+            _close(pc_c, pc_a)
+            pc_a = pc_c = None
             with r.section("desktop_cold_start_s", "desktop_rss_mb"):
                 say("desktop cold start")
                 bench_desktop.cold_start(
@@ -165,38 +183,18 @@ class Run:
                     reps=s.cold_start_reps,
                 )
         finally:
-            if pc_a is not None:
-                pc_a.close()
+            _close(pc_c, pc_a)
             db.dispose()
-
-    def propagation(
-        self,
-        p: DemoProvider,
-        db: Database,
-        server_url: str,
-        pc_a: DesktopServices,
-        residents: list[str],
-    ) -> None:
-        say("bootstrap PC B (second sample), propagation A -> B")
-        boot = bench_sync.bootstrap(
-            server_url,
-            world.issue_code(db, p.tenant_id, p.homes[0].record_id),
-            self.workdir / "pc-b",
-            self.keys,
-        )
-        self.results.note("bootstrap_events_per_s", second_pc_records_per_s=round(boot.per_s))
-        try:
-            bench_sync.propagation(
-                self.results, pc_a, boot.services, residents, self.sizes.propagation_reps
-            )
-        finally:
-            boot.services.close()
 
     def long_history(
         self, p: DemoProvider, db: Database, server_url: str, username: str, password: str
-    ) -> None:
+    ) -> DesktopServices:
+        """A second PC of the home whose store holds years of history for some of its
+        residents, written with the store's bulk write (a server holding it all would take
+        too long to seed). It records and pushes, never pulls (the server does not hold that
+        history, so its integrity check would not match)."""
         s, r = self.sizes, self.results
-        history = world.provider(s.history_residents, s.history_days, s.per_day, seed=7)
+        history = world.long_history(p, s.history_residents, s.history_days)
         say(f"long-history PC store: {s.history_residents} residents, {s.history_days} days")
         services = world.enrol_pc(
             server_url,
@@ -209,26 +207,22 @@ class Run:
             written = bench_desktop.history_store(services, history)
             services.session.sign_in(username, password)
             ids = [x.record_id for x in history.residents]
-            opened = bench_desktop.resident_open(services, ids, s.open_reps)
+            opened = bench_desktop.summary(bench_desktop.resident_open(services, ids, s.open_reps))
             r.record(
                 "resident_open_ms",
-                bench_desktop.summary(opened)["p50_ms"],
-                statistic="median",
-                history_days=s.history_days,
-                store_records=written,
-                **bench_desktop.summary(opened),
-            )
-            listed = bench_desktop.resident_list(services, s.open_reps)
-            r.record(
-                "resident_list_ms",
-                bench_desktop.summary(listed)["p50_ms"],
+                opened["p50_ms"],
                 statistic="median",
                 history_days=s.history_days,
                 residents=s.history_residents,
                 store_records=written,
+                **opened,
             )
-        finally:
+            listed = bench_desktop.summary(bench_desktop.resident_list(services, s.open_reps))
+            r.note("resident_list_ms", long_history_store=listed)
+        except BaseException:
             services.close()
+            raise
+        return services
 
     # --- the server under load ---------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
+from benchmarks.infra import MASTER_KEY
 from desktop.services.app import DesktopServices
 from desktop.services.enrolment import enrol
 from shared.demo_data import DemoProvider, DemoStaff, SeedRecord, generate_provider
@@ -25,6 +26,7 @@ from shared.hlc import HybridClock
 from shared.ids import new_id
 from shared.protocol import DEVICE_AUTH_SCHEME, PROTOCOL_VERSION, EnrolResponse
 from syncserver import tenancy
+from syncserver.crypto import FieldCipher, LocalMasterKey
 from syncserver.db import migrate
 from syncserver.db.engine import Database, open_database
 
@@ -35,6 +37,8 @@ HOMES = (
     ("Lough View", "northern_ireland"),
 )
 COMPRESS_ABOVE_BYTES = 32 * 1024  # as the PC's sync client does
+# Seeding seals personal fields with the master key the server processes are given.
+BENCH_CIPHER = FieldCipher(LocalMasterKey(bytes.fromhex(MASTER_KEY), "the benchmarks' key"))
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
@@ -61,6 +65,11 @@ def fresh_events(p: DemoProvider, days: int, seed: int) -> DemoProvider:
     return dataclasses.replace(p, days=days, seed=seed)
 
 
+def long_history(p: DemoProvider, residents: int, days: int) -> DemoProvider:
+    """The first ``residents`` of ``p`` with ``days`` of history (new event ids)."""
+    return dataclasses.replace(p, residents=p.residents[:residents], days=days, seed=p.seed + 7)
+
+
 def migrated(url: str) -> Database:
     db = open_database(url)
     migrate.upgrade(db)
@@ -71,7 +80,7 @@ def seed(db: Database, p: DemoProvider) -> float:
     """Write the provider and its history as the server does; returns the seconds it took."""
     started = time.perf_counter()
     with db.writer.begin() as conn:
-        tenancy.seed_provider(conn, p)
+        tenancy.seed_provider(conn, p, cipher=BENCH_CIPHER)
     return time.perf_counter() - started
 
 

@@ -17,7 +17,6 @@ MFA_ROLES = frozenset({"deputy_manager", "home_manager", "provider_admin", "it_a
 CLINICAL_READERS = CARE_ROLES | {"provider_admin", "inspector"}
 # Who leads on capacity, DoLS and incident reviews, and sends statutory notifications.
 CARE_LEADS = frozenset({"nurse", "deputy_manager", "home_manager"})
-HOME_MANAGERS = frozenset({"deputy_manager", "home_manager"})
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ MATRIX: dict[str, EntityRule] = {
     "respect_record": EntityRule(read=CLINICAL_READERS, write=SENIOR_ROLES),
     "incident": EntityRule(read=CLINICAL_READERS, write=CARE_ROLES),
     "post_fall_observation": EntityRule(read=CLINICAL_READERS, write=CARE_ROLES),
-    "incident_review": EntityRule(read=CLINICAL_READERS, write=HOME_MANAGERS),
+    "incident_review": EntityRule(read=CLINICAL_READERS, write=CARE_LEADS),
     "statutory_notification": EntityRule(
         read=CLINICAL_READERS,
         write=SENIOR_ROLES,

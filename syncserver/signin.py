@@ -154,9 +154,9 @@ def password_step(
         )
     home_ids = _profile(conn, tenant_id, user["id"]).get("home_ids", [])
     if user["role"] not in ADMIN_ROLES and device.home_id not in home_ids:
-        refusal = Forbidden("You are not on the staff list of this home.", code="wrong_home")
+        wrong_home = Forbidden("You are not on the staff list of this home.", code="wrong_home")
         return _failed(
-            conn, policy, tenant_id, user, refusal, device_id=device.device_id, count=False
+            conn, policy, tenant_id, user, wrong_home, device_id=device.device_id, count=False
         )
     if user["role"] in MFA_ROLES and policy.mfa_enforced:
         token, jti = policy.tokens.issue_mfa(user["id"], tenant_id, device.device_id)

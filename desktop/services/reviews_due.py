@@ -31,13 +31,13 @@ RECENT_INCIDENTS = dt.timedelta(days=90)  # older incidents are not re-checked f
 
 KIND_LABELS = {
     "care_plan": "Care plan review",
-    "proposed": "Care plan review proposed",
+    "proposed": "Care plan review",
     "rescore": "Assessment due",
-    "falls": "Falls assessment after a fall",
+    "falls": "Falls assessment",
     "dols": "DoLS",
     "observations": "Post-fall observations",
     "incident_review": "Incident review",
-    "notification": "Statutory notification",
+    "notification": "Notification",
     "respect": "ReSPECT review",
 }
 

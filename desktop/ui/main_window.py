@@ -25,10 +25,13 @@ from desktop.ui.context import Launch, UiContext, open_services
 from desktop.ui.inactivity import InactivityWatcher
 from desktop.ui.runner import OperationRunner
 from desktop.ui.screens.enrolment import EnrolmentScreen
+from desktop.ui.screens.medication import MedicationScreen
 from desktop.ui.screens.pin_dialog import PinDialog
+from desktop.ui.screens.resident_care import ResidentCareScreen
 from desktop.ui.screens.resident_record import ResidentRecordScreen
 from desktop.ui.screens.residents import ResidentsScreen
 from desktop.ui.screens.review_queue import ReviewQueueScreen
+from desktop.ui.screens.reviews_due import ReviewsDueScreen
 from desktop.ui.screens.sign_in import SignInScreen
 from desktop.ui.sync_controller import SyncController
 from desktop.ui.theme import Theme, set_role
@@ -74,8 +77,12 @@ class MainWindow(QMainWindow):
         self.record = ResidentRecordScreen(self.ui)
         self.reviews = ReviewQueueScreen(self.ui)
         self.workspace = QStackedWidget()
-        for screen in (self.residents, self.record, self.reviews):
+        self.care = ResidentCareScreen(self.ui)  # care planning (issue 7)
+        self.due = ReviewsDueScreen(self.ui)
+        self.medication = MedicationScreen(self.ui)  # eMAR (issue 6)
+        for screen in (self.residents, self.record, self.reviews, self.care, self.due):
             self.workspace.addWidget(screen)
+        self.workspace.addWidget(self.medication)
         self.pages = QStackedWidget()
         for page in (self.loading_label, self.enrolment, self.sign_in, self.workspace):
             self.pages.addWidget(page)
@@ -107,6 +114,11 @@ class MainWindow(QMainWindow):
         self.sign_in.signed_in.connect(self._signed_in)
         self.residents.resident_opened.connect(self.open_resident)
         self.record.closed.connect(self.show_residents)
+        self.record.care_requested.connect(self.open_care)
+        self.care.closed.connect(self.open_resident)
+        self.due.item_opened.connect(self.open_due_item)
+        self.top_bar.due_chosen.connect(self.show_due)
+        self.top_bar.medicines_chosen.connect(self.show_medication)
         self.reviews.count_changed.connect(self.top_bar.set_review_count)
         self.inactivity.timed_out.connect(self.lock)
         bar = self.top_bar
@@ -128,6 +140,8 @@ class MainWindow(QMainWindow):
         add("F5", self.sync.sync_now)
         add("Alt+1", self.show_residents)
         add("Alt+2", self.show_reviews)
+        add("Alt+3", self.show_due)
+        add("Alt+4", self.show_medication)
         add("Ctrl+F", self.find_resident)
         add("Ctrl++", self.ui.theme.bigger_text)
         add("Ctrl+=", self.ui.theme.bigger_text)
@@ -136,6 +150,9 @@ class MainWindow(QMainWindow):
         back = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.record)
         back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         back.activated.connect(self.show_residents)
+        to_record = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.care)
+        to_record.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        to_record.activated.connect(lambda: self.open_resident(self.care.resident_id))
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -179,15 +196,19 @@ class MainWindow(QMainWindow):
         self.ui.user = user
         self.message_bar.clear()
         self.top_bar.show_user(user, locked=False)
+        self.top_bar.due_button.setVisible(self.ui.may_write("care_plan_section"))
         if previous is not None and previous.user_id == user.user_id:
             self.pages.setCurrentWidget(self.workspace)  # everything as they left it
             self._refresh_visible()
         else:
-            if previous is not None and self.record.is_dirty():
+            if previous is not None and (self.record.is_dirty() or self.care.is_dirty()):
                 self.message_bar.show_info(DRAFT_CLOSED.format(name=previous.display_name))
             self.record.reset()
             self.residents.reset()
             self.reviews.reset()
+            self.care.reset()
+            self.due.reset()
+            self.medication.reset()
             self.pages.setCurrentWidget(self.workspace)
             self.show_residents()
         self.reviews.refresh()
@@ -242,6 +263,36 @@ class MainWindow(QMainWindow):
         self.reviews.refresh()
         self.reviews.table.setFocus()
 
+    def show_due(self) -> None:
+        if self.ui.user is None or not self.top_bar.due_button.isVisible():
+            return
+        self.workspace.setCurrentWidget(self.due)
+        self.top_bar.show_page("due")
+        self.due.refresh()
+        self.due.table.setFocus()
+
+    def show_medication(self) -> None:
+        if self.ui.user is None:
+            return
+        self.workspace.setCurrentWidget(self.medication)
+        self.top_bar.show_page("medicines")
+        self.medication.refresh()
+
+    def open_care(self, resident_id: str, tab: str, *, audit: bool = False) -> None:
+        self.workspace.setCurrentWidget(self.care)
+        self.top_bar.show_page("residents")
+        self.care.open(resident_id, tab, audit=audit)
+
+    def open_due_item(self, resident_id: str, tab: str, subject: str) -> None:
+        self.open_care(resident_id, tab, audit=True)
+        kind, _sep, subject_id = subject.partition(":")
+        if kind == "notification" and subject_id:
+            self.care.open_due_notification(subject_id)
+        elif kind in ("care_plan", "proposed"):
+            self.care.review_area(subject_id)
+        elif kind in ("rescore", "falls"):
+            self.care.assessments.start(resident_id, subject_id if kind == "rescore" else "falls")
+
     def open_resident(self, resident_id: str) -> None:
         if self.workspace.currentWidget() is self.record and self.record.resident_id == resident_id:
             return  # a double tap opens it once
@@ -272,6 +323,12 @@ class MainWindow(QMainWindow):
             self.record.refresh()
         elif current is self.reviews:
             self.reviews.refresh()
+        elif current is self.care:
+            self.care.refresh()
+        elif current is self.due:
+            self.due.refresh()
+        elif current is self.medication:
+            self.medication.refresh()
 
     # --- closing ---------------------------------------------------------------------------
 

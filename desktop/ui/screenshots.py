@@ -30,7 +30,9 @@ from desktop.services.enrolment import enrol
 from desktop.ui.app import application, build_window
 from desktop.ui.context import Launch
 from desktop.ui.main_window import MainWindow
+from desktop.ui.screens.care_screenshots import take_care_screens
 from desktop.ui.screens.fluid_form import FluidForm
+from desktop.ui.screens.medication_screenshots import take_medication_screens
 from shared.demo_data import DEMO_PASSWORD
 
 HOME = "Oakwood House"
@@ -93,7 +95,10 @@ def demo_server(state: Path) -> Iterator[tuple[str, dict[str, str]]]:
         **os.environ,
         "WCN_DATABASE_URL": f"sqlite:///{state / 'server.db'}",
         "WCN_JWT_SECRET": "screenshots-only-" + "x" * 32,
+        # personal details are encrypted on the server: a master key for this throwaway one
+        "WCN_MASTER_KEY_FILE": str(state / "master.key"),
     }
+    _server("keys", "generate-master", "--out", env["WCN_MASTER_KEY_FILE"], env=env)
     _server("init", "--demo", "--demo-days", "3", env=env)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -299,6 +304,13 @@ def _reviews(out: Path, pc_dir: Path, senior: str) -> None:
         settle(window)
         save(window, out, "high-contrast")
         window.top_bar.contrast_action.setChecked(False)
+
+        def shoot(name: str) -> None:
+            settle(window)
+            save(window, out, name)
+
+        take_care_screens(window, shoot, wait_until)  # care planning (issue 7)
+        take_medication_screens(window, out, save, settle, wait_until)  # eMAR (issue 6)
     finally:
         window.shutdown()
 

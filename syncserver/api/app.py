@@ -13,8 +13,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from shared.protocol import ErrorBody
-from syncserver.api import routes_admin, routes_auth, routes_ops, routes_sync
+from syncserver.api import routes_admin, routes_auth, routes_mfa, routes_ops, routes_sync
 from syncserver.api.deps import ServerState
+from syncserver.api.security_setup import security_parts
 from syncserver.config import Settings
 from syncserver.db.engine import Database, open_database
 from syncserver.errors import ServerError
@@ -40,6 +41,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         db=database,
         tokens=TokenService(secret, settings.access_token_minutes, settings.refresh_token_days),
         live=LiveHub(settings.redis_url),
+        **security_parts(settings, database),
     )
 
     @asynccontextmanager
@@ -57,7 +59,10 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
 
     @app.exception_handler(ServerError)
     async def _server_error(_request: Request, exc: ServerError) -> JSONResponse:
-        return _error(exc.status, exc.code, exc.message, exc.detail)
+        response = _error(exc.status, exc.code, exc.message, exc.detail)
+        if exc.status == 429 and exc.detail and "retry_after_s" in exc.detail:
+            response.headers["retry-after"] = str(exc.detail["retry_after_s"])
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -80,6 +85,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(routes_ops.router)
     app.include_router(routes_sync.router)
     app.include_router(routes_auth.router)
+    app.include_router(routes_mfa.router)
     app.include_router(routes_admin.router)
     install_operations(app, database)
     return app

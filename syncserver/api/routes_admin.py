@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
 
@@ -47,7 +49,11 @@ def list_devices(
             claims.tenant_id,
             [audit.AuditEntry("admin.devices.listed", claims.user_id, claims.device_id)],
         )
-    return [
-        {**dict(r), "last_seen_at": r["last_seen_at"].isoformat() if r["last_seen_at"] else None}
-        for r in rows
-    ]
+    return [{**dict(r), "last_seen_at": _utc_iso(r["last_seen_at"])} for r in rows]
+
+
+def _utc_iso(at: dt.datetime | None) -> str | None:
+    """ISO 8601 in UTC with its offset (SQLite hands back times without their zone: UTC)."""
+    if at is None:
+        return None
+    return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone(dt.UTC).isoformat()

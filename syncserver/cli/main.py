@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from shared.demo_data import DEMO_PASSWORD, generate_provider
-from syncserver import __version__, audit, tenancy
-from syncserver.cli import backup_commands
-from syncserver.cli.output import complain, say
+from syncserver import __version__, tenancy
+from syncserver.cli import audit_commands, backup_commands, keys_commands, mfa_commands
+from syncserver.cli.context import field_cipher
+from syncserver.cli.output import complain, say, utc_text
 from syncserver.config import Settings, load_settings
 from syncserver.db import migrate
 from syncserver.db.engine import Database, check_reachable, open_database, safe_url
@@ -60,7 +61,7 @@ def _tenant_id(conn: sa.Connection, tenant: str) -> str:
 
 def cmd_init(args: argparse.Namespace) -> int:
     db = _open(args, require_current=False)
-    migrate.upgrade(db)
+    migrate.upgrade(db, app_role=_settings(args).database_app_role)
     say(f"Database ready at {safe_url(db.url)} (schema {migrate.head_revision()}).")
     if args.demo:
         with db.writer.connect() as conn:
@@ -70,7 +71,7 @@ def cmd_init(args: argparse.Namespace) -> int:
             return 0
         provider = generate_provider(days=args.demo_days)
         with db.writer.begin() as conn:
-            tenancy.seed_provider(conn, provider)
+            tenancy.seed_provider(conn, provider, cipher=field_cipher(_settings(args)))
         say(
             f"Demo provider {provider.tenant_name!r} added: "
             f"{len(provider.homes)} homes, {len(provider.residents)} residents, "
@@ -85,7 +86,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_migrate(args: argparse.Namespace) -> int:
     db = _open(args, require_current=False)
     before = migrate.current_revision(db)
-    migrate.upgrade(db)
+    migrate.upgrade(db, app_role=_settings(args).database_app_role)
     say(f"Schema upgraded from {before or 'empty'} to {migrate.head_revision()}.")
     return 0
 
@@ -138,7 +139,7 @@ def cmd_device_list(args: argparse.Namespace) -> int:
         return 0
     say(f"{'device':36}  {'name':20} {'status':8} {'version':8} {'last seen':25} skew(ms)")
     for r in rows:
-        seen = r["last_seen_at"].isoformat(timespec="seconds") if r["last_seen_at"] else "never"
+        seen = utc_text(r["last_seen_at"]) if r["last_seen_at"] else "never"
         say(
             f"{r['id']:36}  {r['name'][:20]:20} {r['status']:8} {r['app_version'][:8]:8} "
             f"{seen:25} {r['clock_skew_ms'] if r['clock_skew_ms'] is not None else '-'}"
@@ -152,18 +153,6 @@ def cmd_device_revoke(args: argparse.Namespace) -> int:
         tenancy.revoke_device(conn, args.device)
     say(f"PC {args.device} is revoked: it will wipe its data after its last push.")
     return 0
-
-
-def cmd_audit_verify(args: argparse.Namespace) -> int:
-    db = _open(args)
-    with db.reader.begin() as conn:
-        tenant_id = _tenant_id(conn, args.tenant)
-        result = audit.verify(conn, tenant_id)
-    if result.ok:
-        say(f"Audit trail intact: {result.entries} entries verified.")
-        return 0
-    complain(f"Audit trail BROKEN at entry {result.first_bad_seq}: {result.reason}.")
-    return 1
 
 
 def cmd_tenant_create(args: argparse.Namespace) -> int:
@@ -261,12 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("device")
     p.set_defaults(func=cmd_device_revoke)
 
-    aud = sub.add_parser("audit", help="the audit trail").add_subparsers(
-        dest="action", required=True
-    )
-    p = aud.add_parser("verify", parents=[common], help="verify the tenant's hash chain")
-    p.add_argument("--tenant", required=True)
-    p.set_defaults(func=cmd_audit_verify)
+    audit_commands.register(sub, common, _opened)
+    keys_commands.register(sub, common, _opened)
+    mfa_commands.register(sub, common, _opened)
 
     tenant = sub.add_parser("tenant").add_subparsers(dest="action", required=True)
     p = tenant.add_parser("create", parents=[common])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 
 
@@ -13,3 +14,9 @@ def say(text: str = "") -> None:
 def complain(text: str) -> None:
     sys.stderr.write(f"writecarenotes-server: {text}\n")
     sys.stderr.flush()
+
+
+def utc_text(at: dt.datetime) -> str:
+    """A time in UTC, to the second (SQLite hands back times without their zone: UTC)."""
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+    return aware.astimezone(dt.UTC).isoformat(timespec="seconds")

@@ -158,6 +158,8 @@ def ingest(
             _refuse(change, str(exc), "invalid_field", BadRequest)
         resident_id = _resident_of(entity, change, row)
         if resident_id is not None and change.entity != "resident":
+            if resident_id not in rows:
+                lookup.get_record("resident", resident_id)  # an update names no resident
             resident = rows.get(resident_id)
             if (
                 resident is None

@@ -29,11 +29,21 @@ from shared.protocol import (
 from syncserver import tenancy
 from syncserver.api.app import create_app
 from syncserver.config import Settings
+from syncserver.crypto import FieldCipher, LocalMasterKey
 from syncserver.db import migrate
 from syncserver.db.engine import Database, open_database
 from syncserver.db.tables import audit_log, changes, devices, metadata, records
 
 JWT_SECRET = "x" * 40
+# The master key of every test server (and of WCN_MASTER_KEY in tests that start one from
+# the environment): one key, so rows seeded once can be copied into every test database.
+MASTER_KEY = "6d" * 32
+_CIPHER = FieldCipher(LocalMasterKey(bytes.fromhex(MASTER_KEY), "the tests' master key"))
+
+
+def server_cipher() -> FieldCipher:
+    """The field cipher of the test servers (same master key)."""
+    return _CIPHER
 
 
 def open_migrated(url: str) -> Database:
@@ -43,7 +53,8 @@ def open_migrated(url: str) -> Database:
 
 
 def make_settings(url: str, **overrides: Any) -> Settings:
-    return Settings(database_url=url, jwt_secret=JWT_SECRET, **overrides)
+    values: dict[str, Any] = {"master_key": MASTER_KEY, **overrides}
+    return Settings(database_url=url, jwt_secret=JWT_SECRET, **values)
 
 
 def make_app(db: Database, **overrides: Any) -> FastAPI:
@@ -67,7 +78,7 @@ def seed(db: Database, provider: DemoProvider) -> None:
     kept = _seeded_rows.get(key)
     if kept is None:
         with db.writer.begin() as conn:
-            tenancy.seed_provider(conn, provider)
+            tenancy.seed_provider(conn, provider, cipher=_CIPHER)
         _seeded_rows[key] = _tenant_rows(db, provider.tenant_id)
         return
     with db.writer.begin() as conn:

@@ -19,6 +19,7 @@ from syncserver import tenancy
 from syncserver.db.engine import Database
 from syncserver.db.tables import users
 from syncserver.security.passwords import hash_password
+from tests.helpers.server import server_cipher
 
 PASSWORD = "Test-password-1"
 _HASH: list[str] = []
@@ -86,7 +87,7 @@ def make_tenant(db: Database, *, residents: int = 3, name: str | None = None) ->
     tenant = Tenant(tenant_id, home_id, other_home, unit_id, resident_ids)
     with db.writer.begin() as conn:
         tenancy.create_tenant(conn, name or f"Provider {tenant_id[-6:]}", tenant_id)
-        tenancy.write_server_records(conn, tenant_id, seeds)
+        tenancy.write_server_records(conn, tenant_id, seeds, cipher=server_cipher())
         staff: list[SeedRecord] = []
         for role in ("care_assistant", "senior_carer", "home_manager"):
             user_id = new_id()

@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 
 from tests.helpers.live_server import free_port
+from tests.helpers.server import JWT_SECRET, MASTER_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -126,11 +127,22 @@ class ServerProcess:
         return "\n".join(text.splitlines()[-lines:])
 
 
+def server_env(**extra: str) -> dict[str, str]:
+    """What a server process needs: the tests' master key (so field encryption matches the
+    in-process helpers) and a JWT secret shared by all its workers."""
+    return child_env(
+        WCN_MASTER_KEY=MASTER_KEY,
+        WCN_JWT_SECRET=JWT_SECRET + "y" * 8,
+        WCN_LOG_JSON="false",
+        **extra,
+    )
+
+
 def cli_server(database_url: str, log_path: Path, **env: str) -> ServerProcess:
-    """``writecarenotes-server serve`` (one process), as IT runs it."""
+    """``python -m syncserver.cli.main serve`` (one process), as IT runs it."""
     argv = [PYTHON, *SERVER_CLI, "serve", "--database-url", database_url]
     argv += ["--host", "127.0.0.1", "--port", "{port}"]
-    return ServerProcess(argv, log_path, child_env(WCN_LOG_JSON="false", **env))
+    return ServerProcess(argv, log_path, server_env(**env))
 
 
 def uvicorn_server(
@@ -140,10 +152,5 @@ def uvicorn_server(
     argv = [PYTHON, "-m", "uvicorn", "--factory", "tests.reliability.app_factory:create"]
     argv += ["--host", "127.0.0.1", "--port", "{port}", "--workers", str(workers)]
     argv += ["--log-level", "warning", "--timeout-graceful-shutdown", "5"]
-    extra = {
-        "WCN_DATABASE_URL": database_url,
-        "WCN_JWT_SECRET": "r" * 48,
-        "WCN_RELIABILITY_5XX_LOG": str(five_xx_log),
-        **env,
-    }
-    return ServerProcess(argv, log_path, child_env(**extra))
+    extra = {"WCN_DATABASE_URL": database_url, "WCN_RELIABILITY_5XX_LOG": str(five_xx_log), **env}
+    return ServerProcess(argv, log_path, server_env(**extra))

@@ -9,7 +9,13 @@ from shared.demo_data import DemoProvider, generate_provider
 from syncserver import tenancy
 from syncserver.db.engine import Database
 from syncserver.errors import BadRequest, NotFound
-from tests.helpers.server import EnrolledDevice, pull_all, staff_of, stored_record
+from tests.helpers.server import (
+    EnrolledDevice,
+    pull_all,
+    server_cipher,
+    staff_of,
+    stored_record,
+)
 
 
 def test_a_home_is_found_by_name_or_id(seeded_db: Database, demo_provider: DemoProvider) -> None:
@@ -37,7 +43,7 @@ def test_two_homes_of_one_name_must_be_told_apart_by_id(
         seed=3,
     )
     with seeded_db.writer.begin() as conn:
-        tenancy.seed_provider(conn, twin)
+        tenancy.seed_provider(conn, twin, cipher=server_cipher())
     with seeded_db.reader.connect() as conn:
         with pytest.raises(BadRequest) as caught:
             tenancy.find_home(conn, "Oakwood House")

@@ -61,6 +61,16 @@ class _Pdf(FPDF):
         self.set_creator("WriteCareNotes")
 
 
+def fit(pdf: FPDF, value: str, width: float) -> str:
+    """``value`` shortened with '...' to fit ``width`` mm in the current font."""
+    shown = text(value)
+    if pdf.get_string_width(shown) <= width - 2:
+        return shown
+    while shown and pdf.get_string_width(shown + "...") > width - 2:
+        shown = shown[:-1]
+    return shown + "..."
+
+
 def _resident_block(
     pdf: _Pdf, home: str, resident: ResidentInfo, title: str, subtitle: str
 ) -> None:
@@ -137,7 +147,7 @@ def mar_pdf(chart: MarChart) -> bytes:
             _start_page(pdf, chart, day_w)
         y = pdf.get_y()
         pdf.set_font("Helvetica", "B", 7)
-        pdf.cell(LABEL_W, ROW_H, text(row.medicine)[:60], border="LTR")
+        pdf.cell(LABEL_W, ROW_H, fit(pdf, row.medicine, LABEL_W), border="LTR")
         pdf.set_font("Helvetica", "B", 8)
         pdf.cell(TIME_W, ROW_H * 2, row.time, border=1, align="C")
         pdf.set_font("Helvetica", "", 7)
@@ -152,7 +162,7 @@ def mar_pdf(chart: MarChart) -> bytes:
         pdf.set_text_color(*BLACK)
         pdf.set_xy(MARGIN, y + ROW_H)
         pdf.set_font("Helvetica", "", 6)
-        pdf.cell(LABEL_W, ROW_H, text(row.notes)[:80], border="LBR")
+        pdf.cell(LABEL_W, ROW_H, fit(pdf, row.notes, LABEL_W), border="LBR")
         pdf.set_xy(MARGIN, y + ROW_H * 2)
     _footer(pdf, chart)
     return bytes(pdf.output())
@@ -197,7 +207,7 @@ def cd_register_pdf(
         )
         pdf.set_text_color(*(RED if line.mismatch else BLACK))
         for width, value in zip(widths, values, strict=True):
-            pdf.cell(width, 6, text(value)[:48], border=1)
+            pdf.cell(width, 6, fit(pdf, value, width), border=1)
         pdf.ln(6)
     pdf.set_text_color(*BLACK)
     pdf.ln(2)

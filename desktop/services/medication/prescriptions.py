@@ -327,10 +327,10 @@ class PrescriptionService(MedicationBase):
                 e.user_id,
                 e.fields.get("witness_id"),
             )
-            for e in found
+            for e in sorted(found, key=lambda e: (e.occurred_at or "", e.record_id))
             if e.fields.get("prescription_id") == prescription_id
         ]
-        return sorted(lines, key=lambda line: line.occurred_at)
+        return lines
 
     def _event(
         self,

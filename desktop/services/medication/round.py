@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from desktop.services.errors import InvalidInput
 from desktop.services.medication.common import (
+    WITNESS_SETTING,
     AlreadyRecorded,
     MedicationBase,
     ResidentInfo,
@@ -19,6 +20,7 @@ from desktop.services.medication.common import (
     iso,
     medicine_name,
     resident_info,
+    setting,
     staff_names,
 )
 from desktop.services.medication.controlled import append_cd_entry
@@ -185,6 +187,11 @@ class RoundService(MedicationBase):
             recorded,
             tuple(reviews.get(resident.resident_id, [])),
         )
+
+    def witness_required(self) -> bool:
+        """Whether this provider asks for a witness on every medicine (CDs always need one)."""
+        with self._context.store.read() as conn:
+            return bool(setting(conn, WITNESS_SETTING, False))
 
     def record_dose(
         self,

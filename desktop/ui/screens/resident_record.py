@@ -76,6 +76,7 @@ def just_after(iso: str) -> str | None:
 
 class ResidentRecordScreen(QWidget):
     closed = Signal()
+    care_requested = Signal(str, str)  # resident id, tab of the care planning screen
 
     def __init__(self, ui: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -180,6 +181,18 @@ class ResidentRecordScreen(QWidget):
             grid.addWidget(button, index // 2, index % 2)
             self.quick_buttons[category] = button
         layout.addLayout(grid)
+        care = QHBoxLayout()  # care planning (issue 7): desktop/ui/screens/resident_care.py
+        for tab, label in (
+            ("care_plan", "Care p&lan"),
+            ("assessments", "Assessme&nts"),
+            ("incidents", "&Incident…"),
+        ):
+            button = QPushButton(label)
+            button.clicked.connect(
+                lambda _c=False, t=tab: self.care_requested.emit(self.resident_id, t)
+            )
+            care.addWidget(button)
+        layout.addLayout(care)
         about = QLabel("About")
         set_role(about, "heading")
         layout.addWidget(about)

@@ -23,6 +23,8 @@ from desktop.ui.formatting import role_label
 class TopBar(QFrame):
     residents_chosen = Signal()
     reviews_chosen = Signal()
+    due_chosen = Signal()
+    medicines_chosen = Signal()
     lock_requested = Signal()
     pin_requested = Signal()
     bigger_text_requested = Signal()
@@ -38,14 +40,29 @@ class TopBar(QFrame):
         self.residents_button.setToolTip("The residents list (Alt+1)")
         self.reviews_button = QPushButton("Reviews")
         self.reviews_button.setToolTip("Conflicts and safety flags to review (Alt+2)")
+        self.due_button = QPushButton("Due")
+        self.due_button.setAccessibleName("Reviews due")
+        self.due_button.setToolTip(
+            "Reviews due: care plans, assessments, DoLS, notifications (Alt+3)"
+        )
+        self.due_button.clicked.connect(self.due_chosen)
+        self.medicines_button = QPushButton("Medicines")  # eMAR (issue 6)
+        self.medicines_button.setToolTip("The medicine round, medicines and CD register (Alt+4)")
+        self.medicines_button.clicked.connect(self.medicines_chosen)
         self._nav = QButtonGroup(self)
-        for button in (self.residents_button, self.reviews_button):
+        for button in (
+            self.residents_button,
+            self.reviews_button,
+            self.due_button,
+            self.medicines_button,
+        ):
             button.setCheckable(True)
             self._nav.addButton(button)
         self.residents_button.clicked.connect(self.residents_chosen)
         self.reviews_button.clicked.connect(self.reviews_chosen)
         self.user_label = QLabel("Nobody is signed in")
         self.user_label.setAccessibleName("Who is signed in")
+        self.user_label.setWordWrap(True)  # room for every page button at 1280 px
         self.pin_button = QPushButton("Set PIN")
         self.pin_button.setToolTip("Choose a PIN for quick sign-in on this PC")
         self.pin_button.clicked.connect(self.pin_requested)
@@ -72,6 +89,8 @@ class TopBar(QFrame):
         layout.addSpacing(16)
         layout.addWidget(self.residents_button)
         layout.addWidget(self.reviews_button)
+        layout.addWidget(self.due_button)
+        layout.addWidget(self.medicines_button)
         layout.addStretch(1)
         layout.addWidget(self.user_label)
         layout.addWidget(self.pin_button)
@@ -96,11 +115,15 @@ class TopBar(QFrame):
         for widget in (
             self.residents_button,
             self.reviews_button,
+            self.due_button,
+            self.medicines_button,
             self.pin_button,
             self.lock_button,
         ):
             widget.setVisible(signed_in)
 
     def show_page(self, page: str) -> None:
-        self.residents_button.setChecked(page != "reviews")
+        self.residents_button.setChecked(page not in ("reviews", "due", "medicines"))
+        self.medicines_button.setChecked(page == "medicines")
         self.reviews_button.setChecked(page == "reviews")
+        self.due_button.setChecked(page == "due")

@@ -295,11 +295,13 @@ def test_bad_incidents_are_refused(pc: DesktopServices, resident: str) -> None:
 
 
 def test_post_fall_observations_and_the_reviews_due_dashboard(
-    pc: DesktopServices, resident: str
+    pc: DesktopServices, resident: str, wcn_server: InProcessServer
 ) -> None:
-    saved = pc.incidents.record(resident, fall(occurred_at=NOW - dt.timedelta(hours=2)))
+    fell = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=2)
+    saved = pc.incidents.record(resident, fall(occurred_at=fell))
     incident_id = saved.incident.record_id
-    progress = pc.incidents.observation_progress(incident_id)
+    soon_after = fell + dt.timedelta(minutes=119)
+    progress = pc.incidents.observation_progress(incident_id, now=soon_after)
     assert progress.done == 0 and len(progress.overdue) == 3
     first = saved.incident.schedule[0]
     with pytest.raises(InvalidInput, match="observed"):
@@ -318,6 +320,11 @@ def test_post_fall_observations_and_the_reviews_due_dashboard(
     assert any(i.kind == "care_plan" and i.overdue for i in later)
     assert any(i.kind == "rescore" and i.subject_id == "waterlow" for i in later)
 
+    nurse = pc.session.require()
+    pc.session.sign_in(wcn_server.staff("senior_carer").username, DEMO_PASSWORD)
+    with pytest.raises(NotAllowed):  # reviewed by a nurse or a manager
+        pc.incidents.review(incident_id, "Looked into it.")
+    pc.session.sign_in(nurse.username, DEMO_PASSWORD)
     pc.incidents.review(
         incident_id,
         "Bed height too high; sensor mat not switched on.",

@@ -12,6 +12,7 @@ from shared.demo_data import DEMO_PASSWORD, DemoProvider
 from syncserver import tenancy
 from syncserver.db.engine import Database
 from syncserver.db.tables import users
+from tests.helpers.security import sign_in
 from tests.helpers.server import EnrolledDevice, audit_rows, staff_of
 
 
@@ -188,9 +189,7 @@ def _manager_session(
     client: TestClient, demo_provider: DemoProvider, pc: EnrolledDevice
 ) -> dict[str, str]:
     manager = staff_of(demo_provider, "home_manager", pc.home_id)
-    response = _login(client, pc, manager.username)
-    assert response.status_code == 200, response.text
-    tokens: dict[str, str] = response.json()
+    tokens: dict[str, str] = sign_in(client, pc, manager.username, "home_manager")
     return tokens
 
 

@@ -15,9 +15,10 @@ import pytest
 from fastapi.testclient import TestClient
 from jwt.warnings import InsecureKeyLengthWarning
 
-from shared.demo_data import DEMO_PASSWORD, DemoProvider
+from shared.demo_data import DemoProvider
 from syncserver.db.engine import Database
 from syncserver.security.tokens import AUDIENCE, ISSUER, TokenService
+from tests.helpers.security import sign_in
 from tests.helpers.server import JWT_SECRET, EnrolledDevice, enrol_device, staff_of
 
 
@@ -25,13 +26,7 @@ def _session(
     client: TestClient, demo_provider: DemoProvider, pc: EnrolledDevice, role: str
 ) -> dict[str, str]:
     user = staff_of(demo_provider, role, pc.home_id)
-    response = client.post(
-        "/v1/auth/login",
-        json={"username": user.username, "password": DEMO_PASSWORD},
-        headers=pc.headers,
-    )
-    assert response.status_code == 200, response.text
-    tokens: dict[str, str] = response.json()
+    tokens: dict[str, str] = sign_in(client, pc, user.username, role)
     return tokens
 
 

@@ -1,0 +1,213 @@
+"""A resident's care planning, under the same banner as their record (DNACPR and allergies
+always in view, with the ReSPECT form's details): the care plan, assessments, and incidents
+with their statutory notifications."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.services.capacity import RespectView
+from desktop.services.errors import InvalidInput
+from desktop.services.incidents import IncidentSaved
+from desktop.services.notifications import NotificationView
+from desktop.services.residents import ResidentProfile
+from desktop.ui.context import UiContext
+from desktop.ui.screens.assessment_forms import AssessmentForm
+from desktop.ui.screens.care_plan_editor import CarePlanEditor
+from desktop.ui.screens.incident_form import IncidentForm
+from desktop.ui.screens.notification_draft import NotificationDraftPanel, NotificationPrompt
+from desktop.ui.theme import set_role
+from desktop.ui.widgets.resident_banner import ResidentBanner
+
+TABS = ("care_plan", "assessments", "incidents")
+NO_RESPECT = "ReSPECT / DNACPR form details not recorded: where it is kept, who completed it."
+
+
+class ResidentCareScreen(QWidget):
+    closed = Signal(str)  # back to this resident's record
+
+    def __init__(self, ui: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Page")
+        self._ui = ui
+        self.resident_id = ""
+        self.profile: ResidentProfile | None = None
+
+        self.back_button = QPushButton("← Record")
+        self.back_button.setToolTip("Back to the resident's record (Esc)")
+        self.back_button.clicked.connect(lambda: self.closed.emit(self.resident_id))
+        self.banner = ResidentBanner()
+        self.respect_label = QLabel(NO_RESPECT)
+        self.respect_label.setAccessibleName("ReSPECT form")
+        self.respect_label.setWordWrap(True)
+        set_role(self.respect_label, "muted")
+        top = QHBoxLayout()
+        top.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
+        banner = QVBoxLayout()
+        banner.setSpacing(2)
+        banner.addWidget(self.banner)
+        banner.addWidget(self.respect_label)
+        top.addLayout(banner, 1)
+
+        self.care_plan = CarePlanEditor(ui)
+        self.assessments = AssessmentForm(ui)
+        self.assessments.review_requested.connect(self.review_area)
+        self.incident_form = IncidentForm(ui)
+        self.prompt = NotificationPrompt(ui)
+        self.notification = NotificationDraftPanel(ui)
+        self.incident_form.saved.connect(self._incident_saved)
+        self.incident_form.cancelled.connect(lambda: self.prompt.setVisible(False))
+        self.prompt.draft_requested.connect(self.draft_notification)
+        self.notification.closed.connect(self.show_incident_form)
+        incident_page = QWidget()
+        incident_layout = QVBoxLayout(incident_page)
+        incident_layout.setContentsMargins(0, 0, 0, 0)
+        incident_layout.addWidget(self.prompt)
+        incident_layout.addWidget(self.incident_form, 1)
+        self.incidents = QStackedWidget()
+        self.incidents.addWidget(incident_page)
+        self.incidents.addWidget(self.notification)
+        self._incident_page = incident_page
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.care_plan, "&Care plan")
+        self.tabs.addTab(self.assessments, "&Assessments")
+        self.tabs.addTab(self.incidents, "&Incidents")
+        self.tabs.currentChanged.connect(lambda _i: self._start_tab())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 8)
+        layout.addLayout(top)
+        layout.addWidget(self.tabs, 1)
+
+    # --- opening ---------------------------------------------------------------------------
+
+    def open(self, resident_id: str, tab: str = "care_plan", *, audit: bool = False) -> None:
+        """Show the resident's care planning; ``audit`` records the view (opened from a list
+        rather than from their record, which recorded it already)."""
+        if resident_id != self.resident_id:
+            self.reset()
+        self.resident_id = resident_id
+        residents = self._ui.services.residents
+        load = residents.get if audit else residents.refresh
+        self._ui.runner.run(lambda: load(resident_id), self._show_profile)
+        self._load_respect()
+        self.show_tab(tab)
+
+    def show_tab(self, tab: str) -> None:
+        index = TABS.index(tab)
+        if self.tabs.currentIndex() == index:
+            self._start_tab()
+        else:
+            self.tabs.setCurrentIndex(index)  # starts it
+
+    def refresh(self) -> None:
+        if not self.resident_id:
+            return
+        resident_id = self.resident_id
+        self._ui.runner.run(
+            lambda: self._ui.services.residents.refresh(resident_id), self._show_profile
+        )
+        self._load_respect()
+        if self.tabs.currentWidget() is self.care_plan:
+            self.care_plan.refresh()
+
+    def _start_tab(self) -> None:
+        if not self.resident_id:
+            return
+        current = self.tabs.currentWidget()
+        if current is self.care_plan:
+            self.care_plan.start(self.resident_id)
+        elif current is self.assessments:
+            self.assessments.start(self.resident_id)
+        else:
+            self.incident_form.start(self.resident_id)
+
+    def _show_profile(self, profile: ResidentProfile) -> None:
+        if profile.resident_id != self.resident_id:
+            return
+        self.profile = profile
+        self.banner.show_profile(profile)
+
+    def _load_respect(self) -> None:
+        capacity, resident_id = self._ui.services.capacity, self.resident_id
+        self._ui.runner.run(
+            lambda: capacity.respect(resident_id), lambda v: self._show_respect(resident_id, v)
+        )
+
+    def _show_respect(self, resident_id: str, view: RespectView | None) -> None:
+        if resident_id == self.resident_id:
+            self.respect_label.setText(view.summary if view is not None else NO_RESPECT)
+
+    # --- moving between the parts ----------------------------------------------------------
+
+    def review_area(self, area: str) -> None:
+        self.care_plan.area = area
+        self.show_tab("care_plan")
+        self.care_plan.select_area(area)
+
+    def _incident_saved(self, saved: IncidentSaved) -> None:
+        self.prompt.show_saved(saved)
+        name = self.profile.display_name if self.profile else "the resident"
+        self._ui.notify(f"Saved: {saved.incident.kind_label.lower()} for {name}.")
+
+    def draft_notification(self, incident_id: str, kind: str) -> None:
+        self.show_tab("incidents")
+        self.incidents.setCurrentWidget(self.notification)
+        self.notification.draft(incident_id, kind)
+
+    def open_notification(self, record_id: str) -> None:
+        self.show_tab("incidents")
+        self.incidents.setCurrentWidget(self.notification)
+        self.notification.open(record_id)
+
+    def open_due_notification(self, subject_id: str) -> None:
+        """From the dashboard: a drafted notification, or an incident not yet drafted for."""
+        self.show_tab("incidents")
+        services = self._ui.services
+
+        def load() -> NotificationView | IncidentSaved:
+            try:
+                return services.notifications.get(subject_id)
+            except InvalidInput:
+                incident = services.incidents.get(subject_id)
+                return IncidentSaved(incident, services.incidents.notifications_due(subject_id))
+
+        self._ui.runner.run(load, self._show_due_subject)
+
+    def _show_due_subject(self, subject: NotificationView | IncidentSaved) -> None:
+        if isinstance(subject, IncidentSaved):
+            self.show_incident_form()
+            self.prompt.show_saved(subject)
+        else:
+            self.incidents.setCurrentWidget(self.notification)
+            self.notification.show_view(subject)
+
+    def show_incident_form(self) -> None:
+        self.incidents.setCurrentWidget(self._incident_page)
+
+    # --- who is signed in ------------------------------------------------------------------
+
+    def is_dirty(self) -> bool:
+        return (
+            self.care_plan.is_dirty()
+            or self.assessments.is_dirty()
+            or self.incident_form.is_dirty()
+        )
+
+    def reset(self) -> None:
+        """Forget half-filled forms (another person signed in, or another resident)."""
+        self.care_plan.reset()
+        self.assessments.reset()
+        self.incident_form.reset()
+        self.prompt.setVisible(False)
+        self.show_incident_form()
+        self.respect_label.setText(NO_RESPECT)

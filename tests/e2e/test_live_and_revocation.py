@@ -29,16 +29,21 @@ def _wait_for(condition: object, timeout: float = 15.0) -> None:
 
 
 def test_a_note_reaches_an_online_pc_by_live_update(
-    seeded_db: Database, demo_provider: DemoProvider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    seeded_db: Database,
+    demo_provider: DemoProvider,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("WCN_KEY_DIR", str(tmp_path / "keys"))
     home = demo_provider.homes[0].record_id
     carer = staff_of(demo_provider, "care_assistant", home)
     with serving(make_app(seeded_db)) as url:
-        pc1 = DesktopServices(enrol(url, issue_code(seeded_db, demo_provider.tenant_id, home),
-                                    tmp_path / "pc1"))
-        pc2 = DesktopServices(enrol(url, issue_code(seeded_db, demo_provider.tenant_id, home),
-                                    tmp_path / "pc2"))
+        pc1 = DesktopServices(
+            enrol(url, issue_code(seeded_db, demo_provider.tenant_id, home), tmp_path / "pc1")
+        )
+        pc2 = DesktopServices(
+            enrol(url, issue_code(seeded_db, demo_provider.tenant_id, home), tmp_path / "pc2")
+        )
         live = LiveUpdates(pc2.context, pc2.sync)
         pulled: list[int] = []
         listener = threading.Thread(target=live.run, args=(lambda r: pulled.append(r.pulled),))
@@ -61,7 +66,10 @@ def test_a_note_reaches_an_online_pc_by_live_update(
 
 
 def test_a_revoked_pc_hands_over_its_notes_then_erases_itself(
-    seeded_db: Database, demo_provider: DemoProvider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    seeded_db: Database,
+    demo_provider: DemoProvider,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("WCN_KEY_DIR", str(tmp_path / "keys"))
     home = demo_provider.homes[0].record_id
@@ -71,7 +79,9 @@ def test_a_revoked_pc_hands_over_its_notes_then_erases_itself(
         pc = DesktopServices(context)
         pc.session.sign_in(carer.username, DEMO_PASSWORD)
         resident = pc.residents.list_residents()[0].resident_id
-        note_id = pc.notes.record_note(resident, "general", "Recorded just before IT revoked the PC.")
+        note_id = pc.notes.record_note(
+            resident, "general", "Recorded just before IT revoked the PC."
+        )
         with seeded_db.writer.begin() as conn:
             tenancy.revoke_device(conn, context.device.device_id)
         with pytest.raises(DeviceRevoked, match="erased"):
@@ -85,13 +95,17 @@ def test_a_revoked_pc_hands_over_its_notes_then_erases_itself(
 
 
 def test_sync_with_retry_backs_off_then_reports_offline(
-    seeded_db: Database, demo_provider: DemoProvider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    seeded_db: Database,
+    demo_provider: DemoProvider,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("WCN_KEY_DIR", str(tmp_path / "keys"))
     home = demo_provider.homes[0].record_id
     with serving(make_app(seeded_db)) as url:
-        pc = DesktopServices(enrol(url, issue_code(seeded_db, demo_provider.tenant_id, home),
-                                   tmp_path / "pc"))
+        pc = DesktopServices(
+            enrol(url, issue_code(seeded_db, demo_provider.tenant_id, home), tmp_path / "pc")
+        )
     try:
         delays: list[float] = []
         with pytest.raises(Offline):

@@ -29,12 +29,12 @@ class Workload:
     """Every PC's pushes, made before the clock starts so the client only does HTTP."""
 
     bodies: list[list[tuple[bytes, dict[str, str]]]] = field(default_factory=list)
-    seeds: list[SeedRecord] = field(default_factory=list)
+    batches: list[list[list[SeedRecord]]] = field(default_factory=list)  # what each body holds
     tenant_of: dict[str, str] = field(default_factory=dict)  # record id -> tenant id
 
-    @property
-    def events(self) -> int:
-        return len(self.seeds)
+    def pushed(self, sent: list[int]) -> list[SeedRecord]:
+        """The records of the first ``sent[i]`` pushes of each PC."""
+        return [s for pc, n in zip(self.batches, sent, strict=True) for b in pc[:n] for s in b]
 
 
 @dataclass
@@ -75,36 +75,51 @@ def _workload(db: Database, url: str, providers: list[DemoProvider], sizes: Size
                     code = world.issue_code(db, p.tenant_id, home.record_id)
                     pc = world.SimPC.enrol(http, url, code, user, f"bench-pc-{n}")
                     seeds = mine[n * per_pc : (n + 1) * per_pc]
-                    work.seeds.extend(seeds)
                     work.tenant_of.update((s.record_id, p.tenant_id) for s in seeds)
                     batches = [
                         seeds[i : i + sizes.ingest_batch_size]
                         for i in range(0, len(seeds), sizes.ingest_batch_size)
                     ]
+                    work.batches.append(batches)
                     work.bodies.append([pc.push_body(b) for b in batches])
     return work
 
 
-async def _push_all(url: str, work: Workload) -> tuple[float, list[float]]:
+async def _push_all(
+    url: str, work: Workload, stop_after_s: float
+) -> tuple[float, list[float], list[int]]:
+    """Every PC pushes its batches one after another, all PCs at once; a PC sends no new
+    push after ``stop_after_s``. Returns the seconds, each push's round trip, and how many
+    pushes each PC made."""
     latencies: list[float] = []
+    sent = [0] * len(work.bodies)
     limits = httpx.Limits(max_connections=len(work.bodies) + 5)
 
     async with httpx.AsyncClient(timeout=300, limits=limits) as client:
+        started = time.perf_counter()
 
-        async def one_pc(bodies: list[tuple[bytes, dict[str, str]]]) -> None:
-            for body, headers in bodies:
-                started = time.perf_counter()
+        async def one_pc(index: int) -> None:
+            for body, headers in work.bodies[index]:
+                if time.perf_counter() - started > stop_after_s:
+                    return
+                begun = time.perf_counter()
                 reply = await client.post(url + "/v1/sync/push", content=body, headers=headers)
-                latencies.append((time.perf_counter() - started) * 1000)
+                latencies.append((time.perf_counter() - begun) * 1000)
                 if reply.status_code != 200:
                     raise RuntimeError(f"push refused ({reply.status_code}): {reply.text[:300]}")
+                sent[index] += 1
 
-        started = time.perf_counter()
-        await asyncio.gather(*(one_pc(bodies) for bodies in work.bodies))
-        return time.perf_counter() - started, latencies
+        await asyncio.gather(*(one_pc(i) for i in range(len(work.bodies))))
+        return time.perf_counter() - started, latencies, sent
 
 
-def ingest(url: str, workdir: Path, sizes: Sizes, label: str) -> tuple[IngestRun, Workload]:
+@dataclass
+class Pushed:
+    seeds: list[SeedRecord]
+    tenant_of: dict[str, str]
+
+
+def ingest(url: str, workdir: Path, sizes: Sizes, label: str) -> tuple[IngestRun, Pushed]:
     """Seed the providers, start a server process on ``url``, enrol the PCs, push."""
     db = world.migrated(url)
     try:
@@ -112,11 +127,14 @@ def ingest(url: str, workdir: Path, sizes: Sizes, label: str) -> tuple[IngestRun
         seeded = sum(world.seed(db, p) for p in providers)
         with infra.serve(url, workdir / f"server-{label}.log") as server:
             work = _workload(db, server.url, providers, sizes)
-            seconds, latencies = asyncio.run(_push_all(server.url, work))
+            seconds, latencies, sent = asyncio.run(
+                _push_all(server.url, work, sizes.ingest_seconds)
+            )
             rss = server.peak_rss_mb()
     finally:
         db.dispose()
-    return IngestRun(work.events, seconds, latencies, rss, seeded), work
+    pushed = Pushed(work.pushed(sent), work.tenant_of)
+    return IngestRun(len(pushed.seeds), seconds, latencies, rss, seeded), pushed
 
 
 def record_ingest(results: Results, backend: str, run: IngestRun, sizes: Sizes) -> None:
@@ -136,7 +154,7 @@ def record_ingest(results: Results, backend: str, run: IngestRun, sizes: Sizes) 
     )
 
 
-def _record_rows(work: Workload) -> list[tuple[Any, ...]]:
+def _record_rows(work: Pushed) -> list[tuple[Any, ...]]:
     rows = []
     for seq, s in enumerate(work.seeds, start=1):
         version = f"{s.occurred_ms:015d}-00000-bench|{s.record_id}"
@@ -158,7 +176,7 @@ def _record_rows(work: Workload) -> list[tuple[Any, ...]]:
     return rows
 
 
-def raw_postgres(results: Results, url: str, work: Workload, *, batch: int) -> None:
+def raw_postgres(results: Results, url: str, work: Pushed, *, batch: int) -> None:
     """The same records, executemany into a copy of the server's records table (its keys
     and indexes), one push's worth per commit, on one connection."""
     rows = _record_rows(work)
@@ -181,7 +199,7 @@ def raw_postgres(results: Results, url: str, work: Workload, *, batch: int) -> N
 
 
 def raw_sqlite(
-    results: Results, server_db: Path, workdir: Path, work: Workload, *, batch: int
+    results: Results, server_db: Path, workdir: Path, work: Pushed, *, batch: int
 ) -> None:
     """As raw_postgres, into a new SQLite file with the server's records table and settings."""
     source = sqlite3.connect(server_db)

@@ -23,6 +23,7 @@ class Sizes:
     ingest_batches: int  # pushes per PC
     ingest_batch_size: int  # changes per push
     ingest_seed_days: int  # history already on the server before the ingest
+    ingest_seconds: float  # no PC starts a new push after this
     cold_start_reps: int
     scaling_residents: tuple[int, ...]
     scaling_days: tuple[int, ...]
@@ -42,22 +43,23 @@ FULL = Sizes(
     residents=60,
     days=365,
     per_day=23,
-    local_writes=2000,
-    push_reps=5,
+    local_writes=1000,
+    push_reps=3,
     propagation_reps=40,
     open_reps=20,
-    history_residents=12,
+    history_residents=6,
     history_days=5 * 365,
     ingest_tenants=5,
     ingest_homes=2,
     ingest_pcs_per_home=5,
-    ingest_batches=20,
+    ingest_batches=12,
     ingest_batch_size=50,
-    ingest_seed_days=7,
+    ingest_seed_days=2,
+    ingest_seconds=20,
     cold_start_reps=3,
     scaling_residents=(30, 60, 120),
     scaling_days=(365, 2 * 365, 5 * 365),
-    budget_s=555,
+    budget_s=560,
 )
 
 QUICK = Sizes(
@@ -77,6 +79,7 @@ QUICK = Sizes(
     ingest_batches=2,
     ingest_batch_size=10,
     ingest_seed_days=1,
+    ingest_seconds=10,
     cold_start_reps=1,
     scaling_residents=(3, 6),
     scaling_days=(7,),

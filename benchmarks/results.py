@@ -71,9 +71,13 @@ class Results:
 
     def finish(self) -> None:
         """Every figure without a number must say why."""
+        errors = self.details.get("errors", {})
+        first = next(iter(errors.values()), [""])[-1].strip() if errors else ""
+        reason = "not measured in this run: an earlier step it depends on failed"
+        reason += f" ({first})" if first else ""
         for name, value in self.figures.items():
             if value is None and name not in self.missing:
-                self.missing[name] = "not measured in this run (an earlier step failed)"
+                self.missing[name] = reason
 
     def baseline_of(self, name: str) -> float | None:
         spec = self.specs[name]

@@ -120,3 +120,5 @@ def configure_logging(*, json_lines: bool = True, level: int = logging.INFO) -> 
         logger.propagate = True
     # uvicorn's own access line carries the raw path and the client address: ours replaces it.
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # Alembic announces its dialect each time /readyz checks the schema.
+    logging.getLogger("alembic").setLevel(logging.WARNING)

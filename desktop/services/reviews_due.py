@@ -27,6 +27,7 @@ from shared.care_plans import ReviewState
 # Adds an item: kind, resident id, what to do, when it is due, the subject's id.
 Add = Callable[[str, str, str, dt.datetime | None, str], None]
 SOON = dt.timedelta(days=7)
+FALLS_ASSESSMENT_WITHIN = dt.timedelta(hours=24)  # policy [U]: NICE says "after a fall"
 RECENT_INCIDENTS = dt.timedelta(days=90)  # older incidents are not re-checked for prompts
 
 KIND_LABELS = {
@@ -205,7 +206,7 @@ class ReviewsDueService(CareServiceBase):
                     "falls",
                     rid,
                     "Repeat the multifactorial falls assessment after the fall.",
-                    fell,
+                    fell + FALLS_ASSESSMENT_WITHIN,
                     incident.record_id,
                 )
                 falls_assessed[rid] = fell  # one prompt per resident, for the latest fall

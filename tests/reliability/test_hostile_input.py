@@ -454,12 +454,15 @@ def test_cross_tenant_matrix_under_light_load(
             try:
                 attacker = enrol_device_over(http, url, db, mine)
                 victim = enrol_device_over(http, url, db, other)
-                their_note = ChangeMaker("victim").note(
-                    other.residents[0], other.users["care_assistant"], "Their private note"
-                )
-                _post(http, url, victim, "/v1/sync/push", push_body([their_note]))
+                victim_maker = ChangeMaker("victim")
                 texts = ["Their private note"]
                 for _ in range(profile.matrix_rounds):
+                    # A fresh note of theirs each round: an earlier round stored one of ours
+                    # under the previous one's id.
+                    their_note = victim_maker.note(
+                        other.residents[0], other.users["care_assistant"], "Their private note"
+                    )
+                    _post(http, url, victim, "/v1/sync/push", push_body([their_note]))
                     before = server_state(db, other.tenant_id, other.home_id)
                     maker = ChangeMaker("attacker")
                     for name, (status, code, attack) in _matrix(

@@ -120,7 +120,7 @@ def _footer(pdf: _Pdf, chart: MarChart) -> None:
     pdf.multi_cell(
         0,
         3.5,
-        text(f"Key: initials = given by   {key}   - = not due"),
+        text(f"Key: initials = given by   {key}   grey = not due"),
         new_x="LMARGIN",
         new_y="NEXT",
     )

@@ -36,7 +36,7 @@ from desktop.ui.widgets.choices import ChoiceButtons
 from desktop.ui.widgets.field_errors import FieldErrors
 from desktop.ui.widgets.touch import enable_touch_scrolling
 from shared.errors import WcnError
-from shared.incidents import KINDS, SEVERITIES, BodyMark
+from shared.incidents import KINDS, BodyMark
 from shared.notifications import OTHER_EVENTS
 
 FLAGS = {
@@ -56,8 +56,9 @@ KIND_BUTTONS = {
     for key, label in KINDS.items()
 }
 SEVERITY_BUTTONS = {"none": "None", "minor": "Minor", "moderate": "Moderate", "serious": "Serious"}
-SEVERITY_HINT = "  ".join(
-    f"{SEVERITY_BUTTONS[key]}: {text[:1].lower()}{text[1:]}." for key, text in SEVERITIES.items()
+SEVERITY_HINT = (
+    "Minor: first aid only.  Moderate: needed a GP, nurse or paramedic.  "
+    "Serious: hospital, a fracture, or harm likely to last over 28 days."
 )
 ULCER_ORIGIN = ("Developed here", "Present on admission")
 
@@ -165,7 +166,7 @@ class IncidentForm(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.marks_table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
-        self.marks_table.setMaximumHeight(120)
+        self.marks_table.setMaximumHeight(110)
         self.marks_table.itemChanged.connect(self._mark_described)
         self.remove_mark_button = QPushButton("Remove mark")
         self.remove_mark_button.clicked.connect(self.remove_selected_mark)
@@ -174,12 +175,15 @@ class IncidentForm(QWidget):
         self.save_button.clicked.connect(self.save)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel)
+        self.remove_mark_button.setText("Remove mark")
+        top = QHBoxLayout()
+        top.addWidget(hint, 1)
+        top.addWidget(self.remove_mark_button)
         right = QVBoxLayout()
-        right.addWidget(hint)
+        right.addLayout(top)
         right.addWidget(self.body_map, 1)
         right.addWidget(self.marks_table)
         right.addWidget(self.errors.add("body_map", self.marks_table))
-        right.addWidget(self.remove_mark_button, 0, Qt.AlignmentFlag.AlignLeft)
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button, 2)
         buttons.addWidget(self.cancel_button, 1)

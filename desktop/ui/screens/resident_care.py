@@ -25,6 +25,7 @@ from desktop.ui.screens.assessment_forms import AssessmentForm
 from desktop.ui.screens.care_plan_editor import CarePlanEditor
 from desktop.ui.screens.incident_form import IncidentForm
 from desktop.ui.screens.notification_draft import NotificationDraftPanel, NotificationPrompt
+from desktop.ui.screens.respect_dialog import RespectDialog
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.resident_banner import ResidentBanner
 
@@ -50,8 +51,16 @@ class ResidentCareScreen(QWidget):
         self.respect_label.setAccessibleName("ReSPECT form")
         self.respect_label.setWordWrap(True)
         set_role(self.respect_label, "muted")
+        self.respect: RespectView | None = None
+        self.respect_button = QPushButton("ReSPECT form…")
+        self.respect_button.setToolTip("Record the form as the clinician completed it")
+        self.respect_button.clicked.connect(self.edit_respect)
+        left = QVBoxLayout()  # beside the banner, so the banner keeps its height
+        left.addWidget(self.back_button)
+        left.addWidget(self.respect_button)
+        left.addStretch(1)
         top = QHBoxLayout()
-        top.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addLayout(left)
         banner = QVBoxLayout()
         banner.setSpacing(2)
         banner.addWidget(self.banner)
@@ -65,18 +74,20 @@ class ResidentCareScreen(QWidget):
         self.prompt = NotificationPrompt(ui)
         self.notification = NotificationDraftPanel(ui)
         self.incident_form.saved.connect(self._incident_saved)
-        self.incident_form.cancelled.connect(lambda: self.prompt.setVisible(False))
         self.prompt.draft_requested.connect(self.draft_notification)
-        self.notification.closed.connect(self.show_incident_form)
-        incident_page = QWidget()
-        incident_layout = QVBoxLayout(incident_page)
-        incident_layout.setContentsMargins(0, 0, 0, 0)
-        incident_layout.addWidget(self.prompt)
-        incident_layout.addWidget(self.incident_form, 1)
+        self.notification.closed.connect(self._back_from_notification)
+        self.another_button = QPushButton("Report another incident")
+        self.another_button.clicked.connect(self.show_incident_form)
+        prompt_page = QWidget()  # what the saved incident calls for, in place of the form
+        prompt_layout = QVBoxLayout(prompt_page)
+        prompt_layout.setContentsMargins(0, 8, 0, 0)
+        prompt_layout.addWidget(self.prompt)
+        prompt_layout.addWidget(self.another_button, 0, Qt.AlignmentFlag.AlignLeft)
+        prompt_layout.addStretch(1)
         self.incidents = QStackedWidget()
-        self.incidents.addWidget(incident_page)
-        self.incidents.addWidget(self.notification)
-        self._incident_page = incident_page
+        for page in (self.incident_form, prompt_page, self.notification):
+            self.incidents.addWidget(page)
+        self._prompt_page = prompt_page
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self.care_plan, "&Care plan")
@@ -145,7 +156,23 @@ class ResidentCareScreen(QWidget):
 
     def _show_respect(self, resident_id: str, view: RespectView | None) -> None:
         if resident_id == self.resident_id:
+            self.respect = view
             self.respect_label.setText(view.summary if view is not None else NO_RESPECT)
+            self.respect_button.setVisible(self._ui.may_write("respect_record"))
+
+    def edit_respect(self) -> None:
+        values = RespectDialog.ask(self.respect, self)
+        if values is None or not self.resident_id:
+            return
+        capacity, resident_id = self._ui.services.capacity, self.resident_id
+
+        def saved(view: RespectView) -> None:
+            self._show_respect(resident_id, view)
+            self._ui.notify(f"Saved: {view.summary}.")
+
+        self._ui.runner.run(
+            lambda: capacity.save_respect(resident_id, values), saved, changes=("residents",)
+        )
 
     # --- moving between the parts ----------------------------------------------------------
 
@@ -156,6 +183,7 @@ class ResidentCareScreen(QWidget):
 
     def _incident_saved(self, saved: IncidentSaved) -> None:
         self.prompt.show_saved(saved)
+        self.incidents.setCurrentWidget(self._prompt_page)
         name = self.profile.display_name if self.profile else "the resident"
         self._ui.notify(f"Saved: {saved.incident.kind_label.lower()} for {name}.")
 
@@ -185,14 +213,18 @@ class ResidentCareScreen(QWidget):
 
     def _show_due_subject(self, subject: NotificationView | IncidentSaved) -> None:
         if isinstance(subject, IncidentSaved):
-            self.show_incident_form()
             self.prompt.show_saved(subject)
+            self.incidents.setCurrentWidget(self._prompt_page)
         else:
             self.incidents.setCurrentWidget(self.notification)
             self.notification.show_view(subject)
 
+    def _back_from_notification(self) -> None:
+        shown = self.prompt.isVisibleTo(self._prompt_page)
+        self.incidents.setCurrentWidget(self._prompt_page if shown else self.incident_form)
+
     def show_incident_form(self) -> None:
-        self.incidents.setCurrentWidget(self._incident_page)
+        self.incidents.setCurrentWidget(self.incident_form)
 
     # --- who is signed in ------------------------------------------------------------------
 

@@ -4,6 +4,9 @@ notification prompt, drafting and sending the notification, and the reviews-due 
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QListWidget
@@ -12,7 +15,8 @@ from pytestqt.qtbot import QtBot
 from desktop.ui.main_window import MainWindow
 from desktop.ui.screens.assessment_forms import SHORT_NAMES
 from desktop.ui.screens.notification_draft import TELL_SENIOR
-from desktop.ui.screens.resident_care import ResidentCareScreen
+from desktop.ui.screens.resident_care import NO_RESPECT, ResidentCareScreen
+from desktop.ui.screens.respect_dialog import RespectDialog
 from desktop.ui.screens.reviews_due import DueModel
 from shared.demo_data import DEMO_PASSWORD
 from tests.desktop.conftest import InProcessServer
@@ -202,3 +206,35 @@ def test_the_reviews_due_dashboard_lists_and_opens_what_is_due(
 
 def test_due_model_passes_the_model_tester(qtmodeltester: object) -> None:
     qtmodeltester.check(DueModel())  # type: ignore[attr-defined]
+
+
+def test_recording_a_respect_form_puts_dnacpr_on_the_banner(
+    qtbot: QtBot,
+    window: MainWindow,
+    wcn_server: InProcessServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sign_in(qtbot, window, wcn_server.staff("nurse").username, DEMO_PASSWORD)
+    row = next(i for i, r in enumerate(window.residents.model.rows) if "DNACPR" not in r.alerts)
+    resident = window.residents.model.rows[row]
+    window.open_resident(resident.resident_id)
+    qtbot.waitUntil(lambda: window.record.profile is not None, timeout=WAIT_MS)
+    window.record.care_requested.emit(resident.resident_id, "care_plan")
+    care = window.care
+    qtbot.waitUntil(lambda: care.profile is not None, timeout=WAIT_MS)
+    assert "No DNACPR recorded" in care.banner.chip_texts
+    assert care.respect_label.text() == NO_RESPECT
+    form = {
+        "form": "respect",
+        "cpr": "do_not_attempt_cpr",
+        "form_location": "Front of the care file",
+        "completed_by": "Dr R Patel, GP",
+        "completed_on": dt.date.today(),
+        "review_on": None,
+    }
+    monkeypatch.setattr(RespectDialog, "ask", classmethod(lambda cls, current, parent: form))
+    care.respect_button.click()
+    qtbot.waitUntil(lambda: "DNACPR in place" in care.banner.chip_texts, timeout=WAIT_MS)
+    assert care.respect_label.text() == (
+        "ReSPECT form: CPR not to be attempted · kept: Front of the care file"
+    )

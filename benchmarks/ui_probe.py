@@ -26,6 +26,9 @@ def emit(event: str, **values: Any) -> None:
     values["t"] = round(time.perf_counter() - STARTED, 4)
     values["rss_mb"] = proc_status_mb(None, "VmRSS")
     values["hwm_mb"] = proc_status_mb(None, "VmHWM")
+    # CPython < 3.12 counts references to None; a binding that drops them crashes the app
+    # when the count reaches zero ("none_dealloc"), so the count is worth watching.
+    values["none_refcount"] = sys.getrefcount(None)
     sys.stdout.write(json.dumps(values) + "\n")
     sys.stdout.flush()
 

@@ -54,6 +54,9 @@ bench: $(STAMP)
 bench-quick: $(STAMP)
 	$(BIN)/python -m benchmarks --quick $(BENCH_ARGS)
 
+screenshots: $(STAMP)
+	$(BIN)/python -m desktop.ui.screenshots docs/images
+
 demo: $(STAMP)
 	$(BIN)/python -m desktop.demo
 

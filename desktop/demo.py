@@ -8,6 +8,7 @@ import argparse
 import contextlib
 import ctypes.util
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -136,6 +137,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "WCN_DATABASE_URL": f"sqlite:///{demo_dir / 'server.db'}",
         "WCN_JWT_SECRET": "demo-only-secret-" + "x" * 32,
         "WCN_KEY_DIR": str(demo_dir / "keys"),
+        # The server seals personal details with a master key: the demo keeps its own beside
+        # its database (a real server keeps it elsewhere; see docs/security.md).
+        "WCN_MASTER_KEY_FILE": str(_demo_master_key(demo_dir)),
+        # The app cannot ask for an authenticator code yet, so the demo lets managers sign in
+        # with their password alone. Never set this on a real server.
+        "WCN_MFA_ENFORCED": "false",
     }
     os.environ["WCN_KEY_DIR"] = env["WCN_KEY_DIR"]
     accounts = demo_dir / "accounts.txt"
@@ -160,6 +167,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.self_check:
             app_args.append("--self-check")
         return app_main(app_args)
+
+
+def _demo_master_key(demo_dir: Path) -> Path:
+    """The demo server's master key file, made on the first run (readable by this account)."""
+    path = demo_dir / "master.key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_bytes(32).hex() + "\n")
+    return path
 
 
 def _retarget(pc_dir: Path, url: str) -> None:

@@ -2,6 +2,7 @@
 
 ServiceError
  ├── SignInFailed      wrong password or PIN, unknown or disabled account, locked out
+ │    └── MfaRequired  the password was right; now the authenticator app's code
  ├── NotSignedIn       nobody is signed in (or the PC locked itself)
  ├── NotAllowed        the signed-in role may not do this
  ├── InvalidInput      a field is wrong; ``field`` names it for the form
@@ -19,6 +20,18 @@ class ServiceError(WcnError):
 
 class SignInFailed(ServiceError):
     code = "sign_in_failed"
+
+
+class MfaRequired(SignInFailed):
+    """A manager's or admin's password was right: finish with ``SessionService.finish_sign_in``
+    (a code from their authenticator app), first setting one up with ``start_mfa_setup`` when
+    ``enrolled`` is false."""
+
+    code = "mfa_required"
+
+    def __init__(self, message: str, *, enrolled: bool) -> None:
+        super().__init__(message)
+        self.enrolled = enrolled
 
 
 class NotSignedIn(ServiceError):

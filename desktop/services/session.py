@@ -11,18 +11,21 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from desktop.services.context import AppContext
-from desktop.services.errors import InvalidInput, NotSignedIn, SignInFailed
+from desktop.services.errors import InvalidInput, MfaRequired, NotSignedIn, SignInFailed
 from desktop.store import local_users
 from desktop.store import records as records_repo
 from desktop.sync.client import SyncClient
 from desktop.sync.errors import Offline, ServerRefused
 from shared.permissions import CARE_ROLES
+from shared.protocol import LoginResponse, MfaChallenge, MfaEnrolResponse
 
+T = TypeVar("T")
 MAX_FAILURES = 5
 LOCKOUT_MS = 5 * 60 * 1000
 DEFAULT_LOCK_MINUTES = 5
@@ -44,6 +47,16 @@ class VerifiedWitness:
     user_id: str
     display_name: str
     role: str
+
+
+@dataclass(frozen=True)
+class _PendingMfa:
+    """A first sign-in waiting for its second factor: the password is kept only as the
+    verifier it will leave on this PC."""
+
+    challenge: MfaChallenge
+    username: str
+    verifier: str
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,9 @@ class SessionService:
         self._context = context
         self._now_ms = now_ms or (lambda: int(time.time() * 1000))
         self._current: CurrentUser | None = None
+        self._pending_mfa: _PendingMfa | None = None
+        # Handed out once, when a manager confirms a new authenticator app: show them.
+        self.last_recovery_codes: list[str] = []
 
     @property
     def current(self) -> CurrentUser | None:
@@ -160,6 +176,7 @@ class SessionService:
     ) -> CurrentUser:
         own_client = client is None
         client = client or self._context.client()
+        self._pending_mfa = None
         try:
             reply = client.login(username, password)
         except Offline:
@@ -172,7 +189,18 @@ class SessionService:
         finally:
             if own_client:
                 client.close()
-        verifier = _hasher.hash(password)
+        if isinstance(reply, MfaChallenge):
+            self._pending_mfa = _PendingMfa(reply, username, _hasher.hash(password))
+            raise MfaRequired(
+                "Type the six-digit code from your authenticator app to finish signing in."
+                if reply.enrolled
+                else "Managers and IT staff need an authenticator app: set one up to finish "
+                "signing in.",
+                enrolled=reply.enrolled,
+            )
+        return self._remember(reply, _hasher.hash(password))
+
+    def _remember(self, reply: LoginResponse, verifier: str) -> CurrentUser:
         with self._context.store.write() as conn:
             local_users.save(conn, reply.user_id, reply.username, verifier, self._now_ms())
         profile = self._profile(reply.user_id) or {
@@ -180,6 +208,42 @@ class SessionService:
             "role": reply.role,
         }
         return self._become(reply.user_id, reply.username, profile)
+
+    def _pending(self) -> _PendingMfa:
+        if self._pending_mfa is None:
+            raise SignInFailed("Sign in with your username and password first.")
+        return self._pending_mfa
+
+    def start_mfa_setup(self, *, client: SyncClient | None = None) -> MfaEnrolResponse:
+        """The new authenticator secret (and its otpauth:// URI, for a QR code) of the person
+        whose password was just accepted; confirm it with ``finish_sign_in``."""
+        pending = self._pending()
+        return self._with_client(client, lambda c: c.enrol_mfa(pending.challenge.mfa_token))
+
+    def finish_sign_in(self, code: str, *, client: SyncClient | None = None) -> CurrentUser:
+        """The second step of a manager's first sign-in here: the app's code or a recovery code.
+        Later sign-ins on this PC are offline, against the verifier left now (the enrolled PC
+        is the second factor then)."""
+        pending = self._pending()
+        reply = self._with_client(
+            client, lambda c: c.complete_mfa(pending.challenge.mfa_token, code)
+        )
+        self._pending_mfa = None
+        self.last_recovery_codes = reply.recovery_codes or []
+        return self._remember(reply, pending.verifier)
+
+    def _with_client(self, client: SyncClient | None, call: Callable[[SyncClient], T]) -> T:
+        own_client = client is None
+        client = client or self._context.client()
+        try:
+            return call(client)
+        except Offline:
+            raise SignInFailed("The server cannot be reached: try again in a moment.") from None
+        except ServerRefused as exc:
+            raise SignInFailed(exc.message) from None
+        finally:
+            if own_client:
+                client.close()
 
     def _become(self, user_id: str, username: str, profile: dict[str, object]) -> CurrentUser:
         self._current = CurrentUser(

@@ -25,6 +25,10 @@ from shared.protocol import (
     HelloResponse,
     LoginRequest,
     LoginResponse,
+    MfaChallenge,
+    MfaEnrolRequest,
+    MfaEnrolResponse,
+    MfaRequest,
     PullRequest,
     PullResponse,
     PushRequest,
@@ -67,12 +71,18 @@ class SyncClient:
         return headers
 
     def _post(self, path: str, body: BaseModel, reply: type[Model]) -> Model:
+        return self._parse(self._send_body(path, body), reply)
+
+    def _send_body(self, path: str, body: BaseModel) -> httpx.Response:
         content = body.model_dump_json().encode()
         headers = {**self._headers(), "content-type": "application/json"}
         if len(content) > COMPRESS_ABOVE_BYTES:
             content = gzip.compress(content, compresslevel=5)
             headers["content-encoding"] = "gzip"
-        response = self._send("POST", path, content=content, headers=headers)
+        return self._send("POST", path, content=content, headers=headers)
+
+    @staticmethod
+    def _parse(response: httpx.Response, reply: type[Model]) -> Model:
         try:
             return reply.model_validate_json(response.content)
         except ValidationError:
@@ -114,9 +124,29 @@ class SyncClient:
         self.protocol = reply.protocol
         return reply
 
-    def login(self, username: str, password: str) -> LoginResponse:
+    def login(self, username: str, password: str) -> LoginResponse | MfaChallenge:
+        """Signed in, or (managers and admins) asked for the code of their authenticator app."""
+        response = self._send_body(
+            "/v1/auth/login", LoginRequest(username=username, password=password)
+        )
+        if b'"mfa_token"' in response.content:
+            return self._parse(response, MfaChallenge)
+        return self._parse(response, LoginResponse)
+
+    def complete_mfa(self, mfa_token: str, code: str) -> LoginResponse:
+        """The second step: a six-digit code, or (longer) one of the person's recovery codes."""
+        code = code.strip()
+        request = (
+            MfaRequest(mfa_token=mfa_token, code=code)
+            if code.isdigit() and len(code) == 6
+            else MfaRequest(mfa_token=mfa_token, recovery_code=code)
+        )
+        return self._post("/v1/auth/mfa", request, LoginResponse)
+
+    def enrol_mfa(self, mfa_token: str) -> MfaEnrolResponse:
+        """A new authenticator secret for a manager or admin who has none yet."""
         return self._post(
-            "/v1/auth/login", LoginRequest(username=username, password=password), LoginResponse
+            "/v1/auth/mfa/enrol", MfaEnrolRequest(mfa_token=mfa_token), MfaEnrolResponse
         )
 
     def push(self, changes: list[Change]) -> PushResponse:

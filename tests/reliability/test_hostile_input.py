@@ -38,6 +38,7 @@ from tests.helpers.server import (
     make_app,
     open_migrated,
     push_body,
+    server_cipher,
 )
 from tests.helpers.sync_world import Tenant, make_tenant
 from tests.reliability.hostile import INT64, SAFE_TEXT, Batch, Targets, batches, encode
@@ -358,19 +359,16 @@ def foreign_records(db: Database, mine: Tenant, content: bytes) -> int:
     """Records in a pull that are not this provider's own, as stored on the server."""
     page = PullResponse.model_validate_json(content)
     with db.reader.connect() as conn:
+        cipher = server_cipher().for_tenant(conn, mine.tenant_id)  # residents are sealed
         own = {
-            r.record_id: r.fields
+            r.record_id: cipher.open(r.entity, r.record_id, json.loads(r.fields))
             for r in conn.execute(
-                sa.select(records.c.record_id, records.c.fields).where(
+                sa.select(records.c.record_id, records.c.entity, records.c.fields).where(
                     records.c.tenant_id == mine.tenant_id
                 )
             )
         }
-    return sum(
-        1
-        for r in page.records
-        if r.record_id not in own or json.loads(own[r.record_id]) != r.fields
-    )
+    return sum(1 for r in page.records if r.record_id not in own or own[r.record_id] != r.fields)
 
 
 def _matrix(maker: ChangeMaker, mine: Tenant, other: Tenant, other_note: str) -> dict[str, Any]:

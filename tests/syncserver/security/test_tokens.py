@@ -19,7 +19,7 @@ from shared.demo_data import DemoProvider
 from syncserver.db.engine import Database
 from syncserver.security.tokens import AUDIENCE, ISSUER, TokenService
 from tests.helpers.security import sign_in
-from tests.helpers.server import JWT_SECRET, EnrolledDevice, enrol_device, staff_of
+from tests.helpers.server import JWT_SECRET, EnrolledDevice, audit_rows, enrol_device, staff_of
 
 
 def _session(
@@ -158,3 +158,61 @@ def test_an_access_token_carries_who_where_and_which_pc() -> None:
         "nurse",
         "device-1",
     )
+
+
+# --- sessions end their access tokens too --------------------------------------------------
+
+
+def _devices(client: TestClient, access_token: str) -> tuple[int, str]:
+    response = client.get("/v1/admin/devices", headers={"authorization": f"Bearer {access_token}"})
+    body = response.json()
+    return response.status_code, body.get("code", "") if isinstance(body, dict) else ""
+
+
+def test_an_access_token_is_refused_after_sign_out(
+    client: TestClient, demo_provider: DemoProvider, pc_a: EnrolledDevice
+) -> None:
+    session = _session(client, demo_provider, pc_a, "home_manager")
+    assert _devices(client, session["access_token"])[0] == 200
+    client.post("/v1/auth/logout", json={"refresh_token": session["refresh_token"]})
+    assert _devices(client, session["access_token"]) == (401, "token_revoked")
+
+
+def test_a_refresh_token_reuse_ends_the_sessions_access_tokens(
+    client: TestClient, seeded_db: Database, demo_provider: DemoProvider, pc_a: EnrolledDevice
+) -> None:
+    session = _session(client, demo_provider, pc_a, "home_manager")
+    rotated = client.post("/v1/auth/refresh", json={"refresh_token": session["refresh_token"]})
+    newer = rotated.json()
+    assert _devices(client, newer["access_token"])[0] == 200
+    reuse = client.post("/v1/auth/refresh", json={"refresh_token": session["refresh_token"]})
+    assert reuse.json()["code"] == "token_reused"
+    assert _devices(client, newer["access_token"]) == (401, "token_revoked")
+    assert _devices(client, session["access_token"]) == (401, "token_revoked")
+    reused = audit_rows(seeded_db, demo_provider.tenant_id, "session.token_reused")
+    assert len(reused) == 1
+
+
+def test_a_well_signed_token_without_a_session_is_refused(
+    client: TestClient, demo_provider: DemoProvider, pc_a: EnrolledDevice
+) -> None:
+    session = _session(client, demo_provider, pc_a, "home_manager")
+    claims = _claims_of(session["access_token"])
+    orphan = _sign({k: v for k, v in claims.items() if k != "sid"})
+    assert _devices(client, orphan) == (401, "token_invalid")
+    stranger = _sign({**claims, "sid": "01900000-0000-7000-8000-000000000000"})
+    assert _devices(client, stranger) == (401, "token_revoked")
+
+
+def test_a_token_of_another_tenant_finds_nothing_of_this_one(
+    client: TestClient,
+    demo_provider: DemoProvider,
+    other_provider: DemoProvider,
+    pc_a: EnrolledDevice,
+) -> None:
+    """Even with the signing key, a token naming another tenant only reaches that tenant,
+    where its session does not exist."""
+    session = _session(client, demo_provider, pc_a, "home_manager")
+    claims = _claims_of(session["access_token"])
+    moved = _sign({**claims, "tid": other_provider.tenant_id})
+    assert _devices(client, moved) == (401, "token_revoked")

@@ -119,8 +119,13 @@ def verify(conn: sa.Connection, tenant_id: str) -> VerifyResult:
     count = 0
     # A streamed (server-side) cursor: closed by the ``with`` when a broken entry ends the
     # walk early, rather than left open until garbage collection.
-    with conn.execution_options(yield_per=20000).execute(
-        sa.select(audit_log).where(audit_log.c.tenant_id == tenant_id).order_by(audit_log.c.seq)
+    # The option is set on the statement, not the connection, so later statements in the same
+    # transaction are not streamed too.
+    with conn.execute(
+        sa.select(audit_log)
+        .where(audit_log.c.tenant_id == tenant_id)
+        .order_by(audit_log.c.seq)
+        .execution_options(yield_per=20000)
     ) as result:
         for row in result.mappings():
             expected_seq += 1

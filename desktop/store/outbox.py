@@ -4,12 +4,13 @@ A change and its record are written in one transaction by the caller."""
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
-from desktop.store.schema import outbox
+from desktop.store.schema import outbox, sent_changes
 
 
 @dataclass(frozen=True)
@@ -54,15 +55,62 @@ def pending_fields(conn: sa.Connection, record_id: str) -> set[str]:
     return fields
 
 
-def remove_through(conn: sa.Connection, device_seq: int) -> list[str]:
-    """Drop acknowledged entries; returns the record ids they were about."""
-    ids = list(
-        conn.execute(
-            sa.select(outbox.c.record_id).where(outbox.c.device_seq <= device_seq)
-        ).scalars()
+SENT_RETENTION_MS = 60 * 24 * 60 * 60 * 1000  # longer than any sensible backup interval
+
+
+def remove_through(conn: sa.Connection, device_seq: int, now_ms: int | None = None) -> list[str]:
+    """Move acknowledged entries out of the outbox into the sent log (kept for
+    ``SENT_RETENTION_MS`` in case the server is restored from an older backup); returns the
+    record ids they were about."""
+    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    acknowledged = outbox.c.device_seq <= device_seq
+    ids = list(conn.execute(sa.select(outbox.c.record_id).where(acknowledged)).scalars())
+    conn.execute(
+        sa.insert(sent_changes).from_select(
+            ["device_seq", "change_id", "record_id", "entity", "body", "acked_at_ms"],
+            sa.select(
+                outbox.c.device_seq,
+                outbox.c.change_id,
+                outbox.c.record_id,
+                outbox.c.entity,
+                outbox.c.body,
+                sa.literal(now_ms),
+            ).where(acknowledged),
+        )
     )
-    conn.execute(sa.delete(outbox).where(outbox.c.device_seq <= device_seq))
+    conn.execute(sa.delete(outbox).where(acknowledged))
+    conn.execute(
+        sa.delete(sent_changes).where(sent_changes.c.acked_at_ms < now_ms - SENT_RETENTION_MS)
+    )
     return ids
+
+
+def resend_from(conn: sa.Connection, device_seq: int) -> int | None:
+    """Put sent changes from ``device_seq`` on back into the outbox (the server lost them).
+    Returns how many, or None when the first of them is no longer kept on this PC."""
+    first = conn.execute(
+        sa.select(sa.func.min(sent_changes.c.device_seq)).where(
+            sent_changes.c.device_seq >= device_seq
+        )
+    ).scalar_one_or_none()
+    already_queued = conn.execute(sa.select(sa.func.min(outbox.c.device_seq))).scalar_one_or_none()
+    if device_seq not in (first, already_queued):
+        return None
+    again = sent_changes.c.device_seq >= device_seq
+    moved = conn.execute(
+        sa.insert(outbox).from_select(
+            ["device_seq", "change_id", "record_id", "entity", "body"],
+            sa.select(
+                sent_changes.c.device_seq,
+                sent_changes.c.change_id,
+                sent_changes.c.record_id,
+                sent_changes.c.entity,
+                sent_changes.c.body,
+            ).where(again),
+        )
+    ).rowcount
+    conn.execute(sa.delete(sent_changes).where(again))
+    return int(moved or 0)
 
 
 def count(conn: sa.Connection) -> int:

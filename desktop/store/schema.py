@@ -35,6 +35,17 @@ outbox = sa.Table(
     sa.Column("body", sa.Text, nullable=False),
 )
 
+sent_changes = sa.Table(
+    "sent_changes",
+    metadata,
+    sa.Column("device_seq", sa.Integer, primary_key=True),
+    sa.Column("change_id", sa.String, nullable=False, unique=True),
+    sa.Column("record_id", sa.String, nullable=False),
+    sa.Column("entity", sa.String, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("acked_at_ms", sa.Integer, nullable=False),
+)
+
 meta = sa.Table(
     "meta",
     metadata,
@@ -102,6 +113,19 @@ def _statements(sql: list[str]) -> Migration:
     return run
 
 
+# Version 2: acknowledged changes are kept for a while, so that a PC can send them again to a
+# server restored from a backup older than them.
+_V2 = [
+    """CREATE TABLE sent_changes (
+        device_seq INTEGER PRIMARY KEY,
+        change_id TEXT NOT NULL UNIQUE,
+        record_id TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        body TEXT NOT NULL,
+        acked_at_ms INTEGER NOT NULL
+    )""",
+]
+
 # MIGRATIONS[n] upgrades a store from version n to n + 1. Append only; never edit one.
-MIGRATIONS: list[Migration] = [_statements(_V1)]
+MIGRATIONS: list[Migration] = [_statements(_V1), _statements(_V2)]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -185,8 +185,8 @@ class SyncClient:
 def _refusal(response: httpx.Response) -> ServerRefused:
     try:
         body = ErrorBody.model_validate_json(response.content)
-        code, message = body.code, body.message
+        code, message, detail = body.code, body.message, body.detail
     except ValidationError:
-        code, message = "http_error", f"The server answered {response.status_code}."
+        code, message, detail = "http_error", f"The server answered {response.status_code}.", None
     kind = DeviceRevoked if code == "device_revoked" else ServerRefused
-    return kind(message, code=code, status=response.status_code)
+    return kind(message, code=code, status=response.status_code, detail=detail)

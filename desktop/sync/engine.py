@@ -18,6 +18,7 @@ from desktop.store import meta, outbox
 from desktop.store import records as records_repo
 from desktop.store.database import Store
 from desktop.sync.client import SyncClient
+from desktop.sync.errors import ServerRefused, SyncError
 from desktop.sync.local_changes import Author, ChangeRecorder
 from shared import entities as ent
 from shared import rules
@@ -80,12 +81,20 @@ class SyncEngine:
 
     def push(self) -> int:
         sent = 0
+        recovered = False
         while True:
             with self.store.read() as conn:
                 entries = outbox.pending(conn, PUSH_BATCH)
             if not entries:
                 return sent
-            reply = self.client.push([Change.model_validate(e.body) for e in entries])
+            try:
+                reply = self.client.push([Change.model_validate(e.body) for e in entries])
+            except ServerRefused as exc:
+                if exc.code != "sequence_gap" or recovered:
+                    raise
+                self._resend_lost(int(exc.detail.get("expected_seq", 0)), exc)
+                recovered = True
+                continue
             with self.store.write() as conn:
                 done_ids = outbox.remove_through(conn, reply.acknowledged_seq)
                 still_pending = outbox.pending_record_ids(conn)
@@ -94,6 +103,18 @@ class SyncEngine:
             sent += len([e for e in entries if e.device_seq <= reply.acknowledged_seq])
             if reply.acknowledged_seq < entries[-1].device_seq:
                 return sent
+
+    def _resend_lost(self, expected_seq: int, refusal: ServerRefused) -> None:
+        """The server is missing changes this PC already had acknowledged (it was restored from
+        an older backup): queue them again from the sent log."""
+        with self.store.write() as conn:
+            requeued = outbox.resend_from(conn, expected_seq) if expected_seq > 0 else None
+        if requeued is None:
+            raise SyncError(
+                f"The server has lost changes from this PC (from number {expected_seq}) that "
+                "this PC no longer keeps. Nothing on this PC was deleted; contact IT.",
+                code="changes_lost_on_server",
+            ) from refusal
 
     def pull(
         self, progress: ProgressCallback | None = None, *, target: int = 0

@@ -9,6 +9,8 @@ SyncError
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.errors import WcnError
 
 
@@ -21,9 +23,12 @@ class Offline(SyncError):
 
 
 class ServerRefused(SyncError):
-    def __init__(self, message: str, *, code: str, status: int) -> None:
+    def __init__(
+        self, message: str, *, code: str, status: int, detail: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message, code=code)
         self.status = status
+        self.detail = detail or {}
 
 
 class DeviceRevoked(ServerRefused):

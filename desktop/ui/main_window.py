@@ -290,6 +290,8 @@ class MainWindow(QMainWindow):
             self.care.open_due_notification(subject_id)
         elif kind in ("care_plan", "proposed"):
             self.care.review_area(subject_id)
+        elif kind in ("observations", "incident_review"):
+            self.care.open_incident(subject_id)
         elif kind in ("rescore", "falls"):
             self.care.assessments.start(resident_id, subject_id if kind == "rescore" else "falls")
 

@@ -155,7 +155,7 @@ def authenticate_user(request: Request) -> AccessClaims:
     if not claims.session_id:
         raise AuthError("The access token is not valid.", code="token_invalid")
     with state.tenant(claims.tenant_id, write=False) as conn:
-        ended = state.tokens.session_ended(conn, claims.session_id)
+        ended = state.tokens.session_ended(conn, claims)
     if ended:
         raise AuthError("The session has ended: sign in again.", code="token_revoked")
     return claims

@@ -208,11 +208,16 @@ class TokenService:
         new = self.issue_refresh(conn, row["user_id"], row["tenant_id"], row["family"])
         return Rotation(row["user_id"], row["tenant_id"], new, row["family"])
 
-    def session_ended(self, conn: sa.Connection, session_id: str) -> bool:
-        """Whether the session (refresh family) was signed out or revoked after a reuse."""
+    def session_ended(self, conn: sa.Connection, claims: AccessClaims) -> bool:
+        """Whether the token's session (its refresh family, of that person in that tenant)
+        was signed out, revoked after a reuse, or never existed."""
         found = conn.execute(
             sa.select(refresh_tokens.c.revoked)
-            .where(refresh_tokens.c.family == session_id)
+            .where(
+                refresh_tokens.c.family == claims.session_id,
+                refresh_tokens.c.tenant_id == claims.tenant_id,
+                refresh_tokens.c.user_id == claims.user_id,
+            )
             .order_by(refresh_tokens.c.revoked.desc())
             .limit(1)
         ).scalar_one_or_none()

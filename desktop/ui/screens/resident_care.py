@@ -4,7 +4,7 @@ with their statutory notifications."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -23,6 +23,7 @@ from desktop.services.residents import ResidentProfile
 from desktop.ui.context import UiContext
 from desktop.ui.screens.assessment_forms import AssessmentForm
 from desktop.ui.screens.care_plan_editor import CarePlanEditor
+from desktop.ui.screens.incident_followup import IncidentFollowUp
 from desktop.ui.screens.incident_form import IncidentForm
 from desktop.ui.screens.notification_draft import NotificationDraftPanel, NotificationPrompt
 from desktop.ui.screens.respect_dialog import RespectDialog
@@ -78,14 +79,23 @@ class ResidentCareScreen(QWidget):
         self.notification.closed.connect(self._back_from_notification)
         self.another_button = QPushButton("Report another incident")
         self.another_button.clicked.connect(self.show_incident_form)
+        self.follow_up_button = QPushButton("Observations and review…")
+        self._last_incident = ""
+        self.follow_up_button.clicked.connect(lambda: self.open_incident(self._last_incident))
+        self.follow_up = IncidentFollowUp(ui)
+        self.follow_up.closed.connect(self.show_incident_form)
         prompt_page = QWidget()  # what the saved incident calls for, in place of the form
         prompt_layout = QVBoxLayout(prompt_page)
         prompt_layout.setContentsMargins(0, 8, 0, 0)
         prompt_layout.addWidget(self.prompt)
-        prompt_layout.addWidget(self.another_button, 0, Qt.AlignmentFlag.AlignLeft)
+        prompt_buttons = QHBoxLayout()
+        prompt_buttons.addWidget(self.another_button)
+        prompt_buttons.addWidget(self.follow_up_button)
+        prompt_buttons.addStretch(1)
+        prompt_layout.addLayout(prompt_buttons)
         prompt_layout.addStretch(1)
         self.incidents = QStackedWidget()
-        for page in (self.incident_form, prompt_page, self.notification):
+        for page in (self.incident_form, prompt_page, self.notification, self.follow_up):
             self.incidents.addWidget(page)
         self._prompt_page = prompt_page
 
@@ -182,6 +192,7 @@ class ResidentCareScreen(QWidget):
         self.care_plan.select_area(area)
 
     def _incident_saved(self, saved: IncidentSaved) -> None:
+        self._last_incident = saved.incident.record_id
         self.prompt.show_saved(saved)
         self.incidents.setCurrentWidget(self._prompt_page)
         name = self.profile.display_name if self.profile else "the resident"
@@ -213,11 +224,20 @@ class ResidentCareScreen(QWidget):
 
     def _show_due_subject(self, subject: NotificationView | IncidentSaved) -> None:
         if isinstance(subject, IncidentSaved):
+            self._last_incident = subject.incident.record_id
             self.prompt.show_saved(subject)
             self.incidents.setCurrentWidget(self._prompt_page)
         else:
             self.incidents.setCurrentWidget(self.notification)
             self.notification.show_view(subject)
+
+    def open_incident(self, incident_id: str) -> None:
+        """An incident's post-fall observations and review."""
+        if not incident_id:
+            return
+        self.show_tab("incidents")
+        self.incidents.setCurrentWidget(self.follow_up)
+        self.follow_up.open(incident_id)
 
     def _back_from_notification(self) -> None:
         shown = self.prompt.isVisibleTo(self._prompt_page)

@@ -238,3 +238,40 @@ def test_recording_a_respect_form_puts_dnacpr_on_the_banner(
     assert care.respect_label.text() == (
         "ReSPECT form: CPR not to be attempted · kept: Front of the care file"
     )
+
+
+def test_post_fall_observations_and_the_review_are_recorded(
+    qtbot: QtBot, window: MainWindow, wcn_server: InProcessServer
+) -> None:
+    care = open_care(qtbot, window, wcn_server, "nurse", "incidents")
+    form = care.incident_form
+    form.kind_buttons.select("Fall")
+    form.seen_buttons.select("Seen by someone")
+    form.severity_buttons.select("None")
+    form.when_edit.setDateTime(form.when_edit.dateTime().addSecs(-2 * 3600))
+    form.description_edit.setPlainText("Sat down hard beside the chair; no injury seen.")
+    form.save_button.click()
+    qtbot.waitUntil(care.prompt.isVisible, timeout=WAIT_MS)
+    assert care.prompt.title.text() == "Saved. No statutory notification is called for."
+    care.follow_up_button.click()
+    follow = care.follow_up
+    qtbot.waitUntil(lambda: follow.current is not None, timeout=WAIT_MS)
+    assert follow.progress_label.text().startswith("0 of 9 observations done, ")
+    follow.observe_button.click()  # nothing written
+    qtbot.waitUntil(lambda: follow.errors.message("findings") != "", timeout=WAIT_MS)
+    follow.findings_edit.setText("Alert and chatty; no pain.")
+    follow.observe_button.click()
+    qtbot.waitUntil(
+        lambda: follow.progress_label.text().startswith("1 of 9 observations done"),
+        timeout=WAIT_MS,
+    )
+    follow.review_button.click()  # no findings
+    qtbot.waitUntil(lambda: follow.errors.message("review") != "", timeout=WAIT_MS)
+    follow.review_findings.setPlainText("Chair too low; replaced with a higher one.")
+    follow.action_edit.setText("Check chair heights in the lounge")
+    follow.owner_edit.setText("Maintenance")
+    follow.close_box.setChecked(True)
+    follow.review_button.click()
+    qtbot.waitUntil(
+        lambda: follow.review_status.text() == "This incident has been closed.", timeout=WAIT_MS
+    )

@@ -174,11 +174,12 @@ def _challenged_user(
     conn: sa.Connection, policy: SignInPolicy, claims: MfaClaims
 ) -> tuple[dict[str, Any] | None, ServerError | None]:
     user = _user(conn, claims.tenant_id, id=claims.user_id)
-    if user is None or user["mfa_pending_jti"] != claims.jti:
-        refusal = AuthError(
-            "This sign-in has expired or was already used: sign in again.",
-            code="mfa_token_invalid",
-        )
+    refusal = AuthError(
+        "This sign-in has expired or was already used: sign in again.", code="mfa_token_invalid"
+    )
+    if user is None:
+        return None, refusal  # no one of this tenant to attribute it to: nothing is written
+    if user["mfa_pending_jti"] != claims.jti:
         return user, _failed(
             conn,
             policy,

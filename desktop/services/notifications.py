@@ -101,6 +101,56 @@ class NotificationService(CareServiceBase):
             resident = self._resident(conn, existing.fields["resident_id"])
         return self._view(existing, resident)
 
+    def draft_for_dols(self, dols_id: str) -> NotificationView:
+        """The draft telling the regulator of a DoLS application's outcome (§2.3)."""
+        kind = NotificationType.DOLS_OUTCOME
+        record_id = notification_id(dols_id, kind)
+        with self._writing() as (conn, author):
+            existing = records_repo.get(conn, record_id)
+            if existing is None:
+                dols = records_repo.get(conn, dols_id)
+                if dols is None or dols.entity != "dols_authorisation":
+                    raise InvalidInput("That DoLS application is not on this PC.")
+                outcome = str(dols.fields.get("outcome") or "pending")
+                due = notify.dols_notifications_due(self._nation(conn), outcome)
+                if not due:
+                    raise InvalidInput("No notification is due for this DoLS application yet.")
+                resident = self._resident(conn, dols.resident_id or "")
+                home, now = self._home(conn), now_utc()
+                born = resident.get("date_of_birth")
+                f = dols.fields
+                known = {
+                    "service_name": home.get("name"),
+                    "person_identifier": "WCN-" + (dols.resident_id or "")[-12:].upper(),
+                    "age_range": notify.age_range(dt.date.fromisoformat(born), now.date())
+                    if born
+                    else None,
+                    "event_at": _when(iso(now)),
+                    "what_happened": (
+                        f"DoLS application {outcome}: applied {f.get('applied_on') or '—'}, "
+                        f"authorised {f.get('standard_granted_on') or '—'} to "
+                        f"{f.get('standard_ends_on') or '—'} by "
+                        f"{f.get('supervisory_body') or 'the supervisory body'}."
+                    ),
+                    "actions_taken": f.get("conditions"),
+                }
+                existing = self._context.recorder.create(
+                    conn,
+                    "statutory_notification",
+                    {
+                        "resident_id": dols.resident_id,
+                        "dols_id": dols_id,
+                        "regulator": due[0].regulator.value,
+                        "notification_type": kind.value,
+                        "event_at": iso(now),
+                        "draft": notify.draft(kind, known).fields,
+                    },
+                    author,
+                    record_id=record_id,
+                )
+            resident = self._resident(conn, existing.fields["resident_id"])
+        return self._view(existing, resident)
+
     def update_draft(self, record_id: str, fields: dict[str, str]) -> NotificationView:
         with self._writing() as (conn, author):
             current = self._record(conn, record_id)

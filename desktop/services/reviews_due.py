@@ -119,8 +119,19 @@ class ReviewsDueService(CareServiceBase):
         self._care_plans(every, today, add)
         self._assessments(every, residents, now, add)
         self._incidents(every, nation, now, add)
+        notified = {n.record_id for n in every["statutory_notification"]}
         for record in every["dols_authorisation"]:
             self._dols(record, today, add)
+            outcome = str(record.fields.get("outcome") or "pending")
+            for due in notify.dols_notifications_due(nation, outcome):
+                if notification_id(record.record_id, due.type) not in notified:
+                    add(
+                        "notification",
+                        record.resident_id or "",
+                        f"Draft and send: {due.title} ({due.timescale})",
+                        None,
+                        record.record_id,
+                    )
         for record in every["respect_record"]:
             review = _parse(record.fields.get("review_on"))
             if review is not None and review.date() - today <= SOON:

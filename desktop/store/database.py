@@ -99,9 +99,15 @@ class Store:
         self.reader.dispose()
 
     def integrity_problems(self) -> list[str]:
-        with self.read() as conn:
-            problems = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
-            problems += [r[0] for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check")]
+        """What is wrong with the file (empty when nothing is). SQLCipher's per-page HMAC check
+        runs first: a page altered on disk is named there, before SQLite reads it."""
+        problems: list[str] = []
+        for pragma in ("cipher_integrity_check", "integrity_check"):
+            try:
+                with self.read() as conn:
+                    problems += [str(r[0]) for r in conn.exec_driver_sql(f"PRAGMA {pragma}")]
+            except sa.exc.DatabaseError as exc:
+                problems.append(f"{pragma}: {str(exc.orig).strip()}")
         return [p for p in problems if p != "ok"]
 
     def reopen(self) -> Store:

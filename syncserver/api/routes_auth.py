@@ -60,7 +60,9 @@ def refresh(body: RefreshRequest, request: Request) -> TokenPair:
         outcome = state.tokens.rotate_refresh(conn, body.refresh_token)
         if not isinstance(outcome, AuthError):
             user = conn.execute(
-                sa.select(users.c.role, users.c.active).where(users.c.id == outcome.user_id)
+                sa.select(users.c.role, users.c.active).where(
+                    users.c.tenant_id == tenant_id, users.c.id == outcome.user_id
+                )
             ).one()
     if isinstance(outcome, AuthError):
         if outcome.code == "token_reused":

@@ -5,7 +5,7 @@ in place of the value in the record's JSON; the plaintext is the value's JSON, s
 survive. Each value gets a fresh random 96-bit nonce, and the tenant, the record and the
 field are the associated data: a value copied to another record, field or tenant does not
 decrypt. Which fields are sealed comes from the entity registry (``personal=True``), plus the
-competing values of a review item raised about a personal field.
+competing values (and the message quoting them) of a review item about a personal field.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def sealed_names(entity: str, fields: Mapping[str, Any]) -> frozenset[str]:
     if entity == "review_item":
         subject = ent.ENTITIES.get(str(fields.get("subject_entity")))
         if subject is not None and fields.get("field") in subject.personal_fields:
-            names = names | {"values"}
+            names = names | {"values", "message"}  # both quote the competing values
     return names
 
 

@@ -186,7 +186,13 @@ class TokenService:
         commits (a reuse revokes the family, which must persist)."""
         claims = self._decode(token, "refresh")
         row = (
-            conn.execute(sa.select(refresh_tokens).where(refresh_tokens.c.jti == claims["jti"]))
+            conn.execute(
+                sa.select(refresh_tokens).where(
+                    refresh_tokens.c.jti == claims["jti"],
+                    refresh_tokens.c.tenant_id == claims["tid"],
+                    refresh_tokens.c.user_id == claims["sub"],
+                )
+            )
             .mappings()
             .one_or_none()
         )
@@ -224,11 +230,18 @@ class TokenService:
         return found is None or bool(found)
 
     def revoke_family_of(self, conn: sa.Connection, token: str) -> str:
-        """End the session ``token`` belongs to; returns its user id."""
+        """End the session ``token`` belongs to; returns its user id. A token naming a session
+        this tenant does not hold for that person is refused (and changes nothing)."""
         claims = self._decode(token, "refresh")
-        conn.execute(
+        ended = conn.execute(
             sa.update(refresh_tokens)
-            .where(refresh_tokens.c.family == claims.get("fam", claims["jti"]))
+            .where(
+                refresh_tokens.c.family == claims.get("fam", claims["jti"]),
+                refresh_tokens.c.tenant_id == claims["tid"],
+                refresh_tokens.c.user_id == claims["sub"],
+            )
             .values(revoked=True)
-        )
+        ).rowcount
+        if not ended:
+            raise AuthError("The session has ended: sign in again.", code="token_revoked")
         return str(claims["sub"])

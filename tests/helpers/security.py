@@ -89,8 +89,10 @@ def opened_fields(db: Database, tenant_id: str, record_id: str) -> dict[str, Any
                 records.c.tenant_id == tenant_id, records.c.record_id == record_id
             )
         ).one()
-        return server_cipher().for_tenant(conn, tenant_id).open(
-            row.entity, record_id, json.loads(row.fields)
+        return (
+            server_cipher()
+            .for_tenant(conn, tenant_id)
+            .open(row.entity, record_id, json.loads(row.fields))
         )
 
 

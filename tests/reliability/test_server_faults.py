@@ -3,7 +3,6 @@ middle of a push's transaction, and a full disk on the PC."""
 
 from __future__ import annotations
 
-import contextlib
 import random
 import subprocess
 import threading
@@ -360,16 +359,16 @@ def test_a_full_disk_on_the_pc_loses_nothing_saved(
             )
             try:
                 disk.limit(pc)
+                # Write until the disk has refused three times; a short note may still fit
+                # after a long one was refused, and is then saved like any other.
                 for index in range(100_000):
                     try:
                         saved.append(record_note(pc, tenant, index, "x" * rng.randint(50, 900)))
                     except DiskFull as exc:
                         refusals.append(exc.message)
-                        break
+                        if len(refusals) == 3:
+                            break
                 assert refusals, "the disk never filled"
-                with contextlib.suppress(DiskFull):  # more attempts: refused the same way
-                    record_note(pc, tenant, 0, "One more")
-                    saved.append("unexpected")
                 # The other PC has news; the full PC's sync cannot store it yet.
                 for index in range(100):
                     record_note(other, tenant, index, "From the other PC " * 5)
@@ -397,7 +396,7 @@ def test_a_full_disk_on_the_pc_loses_nothing_saved(
                 tally = check_tenant(
                     db,
                     tenant,
-                    [*saved, *[]],
+                    saved,
                     [
                         ("full pc", tenant.home_id, replica(pc)),
                         ("other", tenant.home_id, replica(other)),

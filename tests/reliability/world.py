@@ -27,6 +27,7 @@ from desktop.sync.local_changes import Author
 from syncserver import tenancy
 from syncserver.db.engine import Database
 from syncserver.db.tables import changes, devices, records
+from tests.helpers.server import server_cipher
 from tests.helpers.sync_world import Tenant, replica_state
 
 State = dict[str, tuple[str, Any, Any]]  # record id -> (entity, fields, versions)
@@ -168,7 +169,8 @@ def sync_with_retry(
 
 
 def server_state(db: Database, tenant_id: str, home_id: str) -> State:
-    """The records of one home's scope on the server, shaped like ``replica_state``."""
+    """The records of one home's scope on the server, shaped like ``replica_state``
+    (personal fields are sealed at rest: opened here as a pull opens them)."""
     with db.reader.connect() as conn:
         rows = conn.execute(
             sa.select(
@@ -178,7 +180,15 @@ def server_state(db: Database, tenant_id: str, home_id: str) -> State:
                 sa.or_(records.c.home_id == home_id, records.c.home_id.is_(None)),
             )
         ).all()
-    return {r.record_id: (r.entity, json.loads(r.fields), json.loads(r.versions)) for r in rows}
+        cipher = server_cipher().for_tenant(conn, tenant_id)
+        return {
+            r.record_id: (
+                r.entity,
+                cipher.open(r.entity, r.record_id, json.loads(r.fields)),
+                json.loads(r.versions),
+            )
+            for r in rows
+        }
 
 
 def stored_changes(db: Database, tenant_id: str, entity: str = "care_note") -> Counter[str]:

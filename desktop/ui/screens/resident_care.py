@@ -217,8 +217,12 @@ class ResidentCareScreen(QWidget):
             try:
                 return services.notifications.get(subject_id)
             except InvalidInput:
+                pass
+            try:
                 incident = services.incidents.get(subject_id)
-                return IncidentSaved(incident, services.incidents.notifications_due(subject_id))
+            except InvalidInput:  # a DoLS outcome: its draft
+                return services.notifications.draft_for_dols(subject_id)
+            return IncidentSaved(incident, services.incidents.notifications_due(subject_id))
 
         self._ui.runner.run(load, self._show_due_subject)
 
@@ -261,5 +265,7 @@ class ResidentCareScreen(QWidget):
         self.assessments.reset()
         self.incident_form.reset()
         self.prompt.setVisible(False)
+        self.follow_up.current = None
+        self._last_incident = ""
         self.show_incident_form()
         self.respect_label.setText(NO_RESPECT)

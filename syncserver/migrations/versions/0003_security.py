@@ -112,6 +112,7 @@ def _row_level_security(role: str) -> None:
     op.execute(f"GRANT {role} TO CURRENT_USER")
     op.execute(f"GRANT USAGE ON SCHEMA {_schema()} TO {role}")
     op.execute(f"GRANT SELECT ON alembic_version TO {role}")
+    op.execute(f"GRANT SELECT ON server_identity TO {role}")  # not tenant data
     for table, (column, privileges) in TENANT_TABLES.items():
         op.execute(f"GRANT {privileges} ON {table} TO {role}")
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
@@ -157,6 +158,7 @@ def downgrade() -> None:
             op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
             op.execute(f"REVOKE ALL ON {table} FROM {role}")
         op.execute(f"REVOKE ALL ON alembic_version FROM {role}")
+        op.execute(f"REVOKE ALL ON server_identity FROM {role}")
     op.drop_table("mfa_recovery_codes")
     op.drop_table("audit_checkpoints")
     op.drop_table("tenant_keys")

@@ -233,6 +233,18 @@ def test_dols_urgent_authorisation_expiry_and_outcome_prompt(
         dols_id=saved.dols.record_id,
     )
     assert [n.type for n in outcome.notifications] == [NotificationType.DOLS_OUTCOME]
+    dashboard = pc.reviews_due.dashboard()
+    assert any(i.kind == "notification" and i.subject_id == saved.dols.record_id for i in dashboard)
+    draft = pc.notifications.draft_for_dols(saved.dols.record_id)
+    assert (
+        draft.regulator.value == "cqc"
+        and "DoLS application granted" in draft.fields["what_happened"]
+    )
+    assert not any(
+        i.subject_id == saved.dols.record_id
+        for i in pc.reviews_due.dashboard()
+        if i.kind == "notification" and "Draft" in i.what
+    )
 
 
 def fall(**changes: object) -> IncidentInput:

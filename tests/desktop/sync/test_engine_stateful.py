@@ -291,6 +291,7 @@ class SyncMachine(RuleBasedStateMachine):
             if entity == "review_item" and fields.get("field"):
                 for item in fields.get("values") or []:
                     in_reviews.add((fields["subject_id"], fields["field"], item["version"]))
+
         def covered(record_id: str, name: str, version: str, value: Any) -> bool:
             _e, current, current_versions = server[record_id]
             return (

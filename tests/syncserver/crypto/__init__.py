@@ -1,0 +1,1 @@
+"""Tests of field-level encryption in the server database."""

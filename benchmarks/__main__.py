@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from benchmarks import infra, system
 from benchmarks.config import FULL, QUICK
-from benchmarks.results import Results, table
+from benchmarks.results import Results, from_json, table
 from benchmarks.run import Run, say
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -25,7 +26,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", help="the JSON file (default benchmarks/results/...)")
     parser.add_argument("--workdir", help="where the throw-away databases go (default: /tmp)")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument("--show", metavar="FILE", help="print a saved run's table, run nothing")
+    parser.add_argument("--markdown", action="store_true", help="with --show: a Markdown table")
     args = parser.parse_args(argv)
+    if args.show:
+        saved = from_json(json.loads(Path(args.show).read_text(encoding="utf-8")))
+        sys.stdout.write(table(saved, markdown=args.markdown) + "\n")
+        return 0
     sizes = QUICK if args.quick else FULL
     output = Path(args.output or RESULTS_DIR / f"{'quick' if args.quick else 'latest'}.json")
     results = Results(sizes.mode)

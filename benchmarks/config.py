@@ -59,7 +59,7 @@ FULL = Sizes(
     cold_start_reps=3,
     scaling_residents=(30, 60, 120),
     scaling_days=(365, 2 * 365, 5 * 365),
-    budget_s=560,
+    budget_s=540,
 )
 
 QUICK = Sizes(

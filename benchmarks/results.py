@@ -134,6 +134,31 @@ class Results:
         tmp.replace(path)
 
 
+def from_json(data: JsonObject) -> Results:
+    """A saved run, to print its table again (``python -m benchmarks --show FILE``)."""
+    results = Results(str(data.get("mode", "")))
+    results.started_at = str(data.get("started_at", ""))
+    results.machine = dict(data.get("machine", {}))
+    for name, value in data.get("figures", {}).items():
+        if name not in results.specs:
+            target = (data.get("targets") or {}).get(name) or {}
+            baseline = (data.get("baselines") or {}).get(name) or {}
+            results.add_spec(
+                Spec(
+                    name,
+                    str((data.get("units") or {}).get(name, "")),
+                    target.get("op"),
+                    target.get("value"),
+                    baseline.get("figure"),
+                    str((data.get("descriptions") or {}).get(name, "")),
+                )
+            )
+        results.figures[name] = value
+    results.missing = dict(data.get("missing", {}))
+    results.details = dict(data.get("details", {}))
+    return results
+
+
 def _number(value: float | None) -> str:
     if value is None:
         return "-"

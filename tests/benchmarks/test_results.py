@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.catalogue import scaling_specs
-from benchmarks.results import Results, table
+from benchmarks.results import Results, from_json, table
 from benchmarks.system import percentile
 
 
@@ -73,3 +73,15 @@ def test_percentile_interpolates_between_ranks() -> None:
     assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
     assert percentile([5.0], 99) == 5.0
     assert percentile(list(map(float, range(101))), 99) == 99.0
+
+
+def test_a_saved_run_prints_the_same_table(tmp_path: Path) -> None:
+    results = Results("full")
+    for spec in scaling_specs(30, 365):
+        results.add_spec(spec)
+    results.record("push_1000_ms", 120.0)
+    results.record("scaling_bootstrap_s_30r_1y", 31.5)
+    results.finish()
+    results.write(tmp_path / "r.json")
+    saved = from_json(json.loads((tmp_path / "r.json").read_text(encoding="utf-8")))
+    assert table(saved) == table(results)

@@ -5,6 +5,7 @@ tenant data keys rotated, and every value re-sealed, while the server keeps serv
 from __future__ import annotations
 
 import json
+import logging
 import os
 import stat
 from pathlib import Path
@@ -59,7 +60,17 @@ def test_the_cli_says_so_in_one_sentence(
 
     monkeypatch.delenv("WCN_MASTER_KEY", raising=False)
     monkeypatch.setenv("WCN_JWT_SECRET", JWT_SECRET)
-    assert main(["serve", "--database-url", seeded_db.url, "--port", "1"]) == 2
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        assert main(["serve", "--database-url", seeded_db.url, "--port", "1"]) == 2
+    finally:
+        # 'serve' sends logging to this test's captured stderr: give it back.
+        for handler in root.handlers[:]:
+            root.removeHandler(handler)
+        for handler in handlers:
+            root.addHandler(handler)
+        root.setLevel(level)
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "No master key is configured" in err[0]
 

@@ -145,6 +145,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "WCN_MFA_ENFORCED": "false",
     }
     os.environ["WCN_KEY_DIR"] = env["WCN_KEY_DIR"]
+    signing_key = demo_dir / "audit-signing.key"
+    if not signing_key.exists():
+        _run(_server_command("audit", "keygen", "--out", str(signing_key)), env)
+    env["WCN_AUDIT_SIGNING_KEY_FILE"] = str(signing_key)
     accounts = demo_dir / "accounts.txt"
     if not (demo_dir / "server.db").exists():
         _say("Creating the demo care provider (first run only)…")

@@ -10,8 +10,8 @@ The PC that made them still has them; after the restore its next push is refused
 
 from __future__ import annotations
 
+import os
 import random
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +23,12 @@ from psycopg import sql
 
 from desktop.services.context import AppContext
 from syncserver import audit
+from syncserver.cli.main import main
 from syncserver.db.engine import Database, open_database
 from tests.helpers import postgres as pg
 from tests.helpers.server import make_app, open_migrated
 from tests.helpers.sync_world import Tenant, make_tenant
-from tests.reliability.processes import PYTHON, ROOT, server_env
+from tests.reliability.processes import server_env
 from tests.reliability.results import Result
 from tests.reliability.world import (
     RetryStats,
@@ -40,18 +41,17 @@ from tests.reliability.world import (
 )
 
 
-def cli(*args: str) -> str:
-    done = subprocess.run(
-        [PYTHON, "-m", "syncserver.cli.main", *args],
-        cwd=ROOT,
-        env=server_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, f"{args[0]}: {done.stdout}{done.stderr}"
-    return done.stdout
+def cli(*args: str) -> None:
+    """``writecarenotes-server ARGS``, run in this process (the same code as the command, with
+    the environment a server process gets: see ``processes.server_env``)."""
+    saved = dict(os.environ)
+    os.environ.update({k: v for k, v in server_env().items() if k.startswith("WCN_")})
+    try:
+        code = main(list(args))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert code == 0, f"writecarenotes-server {args[0]} failed ({code})"
 
 
 def lose_database(url: str) -> None:

@@ -165,6 +165,7 @@ def _settings(profile: Profile) -> settings:
     )
 
 
+@pytest.mark.short_backends("sqlite")
 def test_fuzzed_push_batches_never_get_a_5xx(
     arena: Arena, profile: Profile, result: Result
 ) -> None:
@@ -256,6 +257,7 @@ def requests(draw: st.DrawFn, device_header: str) -> tuple[str, Any, dict[str, s
     return path, body, headers
 
 
+@pytest.mark.short_backends("sqlite")
 def test_fuzzed_requests_never_get_a_5xx(arena: Arena, profile: Profile, result: Result) -> None:
     verdicts = Verdicts()
     device_header = arena.pc.headers["authorization"]
@@ -420,6 +422,7 @@ def _matrix(maker: ChangeMaker, mine: Tenant, other: Tenant, other_note: str) ->
     }
 
 
+@pytest.mark.short_backends("sqlite")
 def test_cross_tenant_matrix_under_light_load(
     server_url: str, tmp_path: Path, profile: Profile, rng: random.Random, result: Result
 ) -> None:

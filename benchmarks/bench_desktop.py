@@ -84,13 +84,15 @@ def summary(times: list[float]) -> dict[str, float]:
 
 
 def round_open(results: Results) -> None:
-    if importlib.util.find_spec("desktop.services.medications") is None:
-        results.miss(
-            "round_open_ms",
-            "eMAR (medication rounds) does not exist yet: nothing to open",
-        )
+    """eMAR: not measured until shared/demo_data.py makes medicines to open a round with."""
+    if importlib.util.find_spec("desktop.services.medication") is None:
+        reason = "eMAR (medication rounds) does not exist yet: nothing to open"
     else:
-        results.miss("round_open_ms", "eMAR has appeared but this benchmark does not drive it yet")
+        reason = (
+            "eMAR is being written (desktop.services.medication) but shared/demo_data.py makes "
+            "no prescriptions or doses yet, so there is no realistic round to open"
+        )
+    results.miss("round_open_ms", reason)
 
 
 @dataclass

@@ -150,8 +150,10 @@ class PushResponse(Message):
 
 class PullRequest(Message):
     protocol: int
-    cursor: int = Field(ge=0)
+    cursor: int = Field(ge=0, le=2**62)
     limit: int = Field(default=5000, ge=1, le=MAX_PULL_LIMIT)
+    # False for the quick pull after a live notification: skip counting the whole scope.
+    count_scope: bool = True
 
 
 class RecordState(Message):

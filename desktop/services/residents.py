@@ -79,7 +79,12 @@ class ResidentService:
         with self._context.store.read() as conn:
             units = {u.record_id: u.fields["name"] for u in records_repo.by_entity(conn, "unit")}
             residents = records_repo.by_entity(conn, "resident")
-            latest = records_repo.latest_event_time_by_resident(conn, CLINICAL_EVENTS)
+            shown = [
+                r.record_id
+                for r in residents
+                if include_discharged or r.fields.get("status") == "admitted"
+            ]
+            latest = records_repo.latest_event_time_by_resident(conn, CLINICAL_EVENTS, shown)
         summaries = []
         for r in residents:
             f = r.fields

@@ -92,13 +92,26 @@ def for_resident(
     return [_row(r) for r in conn.execute(query)]
 
 
-def latest_event_time_by_resident(conn: sa.Connection, entities: Sequence[str]) -> dict[str, str]:
-    rows = conn.execute(
-        sa.select(records.c.resident_id, sa.func.max(records.c.occurred_at))
-        .where(records.c.entity.in_(entities), records.c.resident_id.is_not(None))
-        .group_by(records.c.resident_id)
+def latest_event_time_by_resident(
+    conn: sa.Connection, entities: Sequence[str], resident_ids: Sequence[str]
+) -> dict[str, str]:
+    """The newest event of each resident: one short walk down the (resident, time) index per
+    resident, instead of grouping every event the home ever recorded."""
+    latest: dict[str, str] = {}
+    query = (
+        sa.select(records.c.occurred_at)
+        .where(
+            records.c.resident_id == sa.bindparam("rid"),
+            records.c.entity.in_(entities),
+        )
+        .order_by(records.c.occurred_at.desc())
+        .limit(1)
     )
-    return {r[0]: r[1] for r in rows}
+    for resident_id in resident_ids:
+        value = conn.execute(query, {"rid": resident_id}).scalar_one_or_none()
+        if value is not None:
+            latest[resident_id] = value
+    return latest
 
 
 def insert(conn: sa.Connection, record: StoredRecord) -> None:

@@ -126,6 +126,11 @@ _V2 = [
     )""",
 ]
 
+# Version 3: the end-of-sync integrity count reads an index instead of every encrypted row.
+_V3 = [
+    "CREATE INDEX ix_records_synced ON records (server_seq) WHERE server_seq IS NOT NULL",
+]
+
 # MIGRATIONS[n] upgrades a store from version n to n + 1. Append only; never edit one.
-MIGRATIONS: list[Migration] = [_statements(_V1), _statements(_V2)]
+MIGRATIONS: list[Migration] = [_statements(_V1), _statements(_V2), _statements(_V3)]
 SCHEMA_VERSION = len(MIGRATIONS)

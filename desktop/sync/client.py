@@ -154,10 +154,12 @@ class SyncClient:
             "/v1/sync/push", PushRequest(protocol=self.protocol, changes=changes), PushResponse
         )
 
-    def pull(self, cursor: int, limit: int) -> PullResponse:
+    def pull(self, cursor: int, limit: int, *, count_scope: bool = True) -> PullResponse:
         return self._post(
             "/v1/sync/pull",
-            PullRequest(protocol=self.protocol, cursor=cursor, limit=limit),
+            PullRequest(
+                protocol=self.protocol, cursor=cursor, limit=limit, count_scope=count_scope
+            ),
             PullResponse,
         )
 

@@ -117,15 +117,16 @@ class SyncEngine:
             ) from refusal
 
     def pull(
-        self, progress: ProgressCallback | None = None, *, target: int = 0
+        self, progress: ProgressCallback | None = None, *, target: int = 0, check: bool = True
     ) -> tuple[int, bool]:
-        """Pull until caught up; then compare counts with the server and repair on mismatch."""
+        """Pull until caught up; then (with ``check``) compare counts with the server and
+        repair on mismatch. Live-triggered pulls skip the check; every full sync does it."""
         pulled = 0
         repaired = False
         while True:
             with self.store.read() as conn:
                 cursor = int(meta.get(conn, "cursor", 0))
-            page = self.client.pull(cursor, PULL_BATCH)
+            page = self.client.pull(cursor, PULL_BATCH, count_scope=check)
             with self.store.write() as conn:
                 self.apply(conn, page.records)
                 meta.put(conn, "cursor", page.cursor)

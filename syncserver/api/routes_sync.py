@@ -222,6 +222,7 @@ async def pull(request: Request, device: DeviceContext = Depends(authenticate_de
                 body.cursor,
                 min(body.limit, MAX_PULL_LIMIT),
                 cipher=state.cipher.for_tenant(conn, device.tenant_id),
+                count_scope=body.count_scope,
             )
 
     content = await asyncio.to_thread(run)

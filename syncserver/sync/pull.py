@@ -32,6 +32,7 @@ def pull_json(
     limit: int,
     *,
     cipher: TenantCipher,
+    count_scope: bool = True,
 ) -> bytes:
     server_seq = int(
         conn.execute(sa.select(tenants.c.seq).where(tenants.c.id == device.tenant_id)).scalar_one()
@@ -74,7 +75,7 @@ def pull_json(
         for r in rows
     ]
     scope_count = None
-    if not has_more:
+    if not has_more and count_scope:
         scope_count = int(
             conn.execute(
                 sa.select(sa.func.count())

@@ -6,9 +6,10 @@ highest it also speaks. The server keeps speaking the two versions before its cu
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 PROTOCOL_VERSION = 2
 OLDEST_SUPPORTED_PROTOCOL = max(1, PROTOCOL_VERSION - 2)
@@ -25,6 +26,37 @@ class Message(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Request(Message):
+    """A message a PC sends. Text may not hold U+0000 (PostgreSQL text cannot store it), and
+    numbers must be finite (JSON has no NaN or Infinity)."""
+
+    @field_validator("*")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        problem = _unstorable(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+def _unstorable(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "text may not contain the NUL character" if "\x00" in value else None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "numbers must be finite (no NaN or Infinity)"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            problem = _unstorable(key) or _unstorable(item)
+            if problem:
+                return problem
+    elif isinstance(value, list):
+        for item in value:
+            problem = _unstorable(item)
+            if problem:
+                return problem
+    return None
+
+
 class ErrorBody(Message):
     """Every refusal: a stable machine-readable code and one sentence for a person."""
 
@@ -33,7 +65,7 @@ class ErrorBody(Message):
     detail: JsonDict | None = None
 
 
-class HelloRequest(Message):
+class HelloRequest(Request):
     min_protocol: int = Field(ge=1)
     max_protocol: int = Field(ge=1)
     app_version: str = Field(max_length=50)
@@ -48,7 +80,7 @@ class HelloResponse(Message):
     server_time_ms: int
 
 
-class EnrolRequest(Message):
+class EnrolRequest(Request):
     code: str = Field(min_length=1, max_length=64)
     device_name: str = Field(min_length=1, max_length=100)
     app_version: str = Field(max_length=50)
@@ -63,7 +95,7 @@ class EnrolResponse(Message):
     home_name: str
 
 
-class LoginRequest(Message):
+class LoginRequest(Request):
     username: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=200)
 
@@ -90,7 +122,7 @@ class MfaChallenge(Message):
     expires_in_s: int
 
 
-class MfaRequest(Message):
+class MfaRequest(Request):
     """A six-digit code from the authenticator app, or one of the recovery codes."""
 
     mfa_token: str = Field(min_length=1, max_length=4096)
@@ -98,7 +130,7 @@ class MfaRequest(Message):
     recovery_code: str | None = Field(default=None, min_length=8, max_length=40)
 
 
-class MfaEnrolRequest(Message):
+class MfaEnrolRequest(Request):
     mfa_token: str = Field(min_length=1, max_length=4096)
 
 
@@ -109,7 +141,7 @@ class MfaEnrolResponse(Message):
     provisioning_uri: str
 
 
-class RefreshRequest(Message):
+class RefreshRequest(Request):
     refresh_token: str = Field(min_length=1, max_length=4096)
 
 
@@ -118,7 +150,7 @@ class TokenPair(Message):
     refresh_token: str
 
 
-class Change(Message):
+class Change(Request):
     """One write made on a PC. ``base_versions`` holds, per field, the version the author
     last saw; the server uses it to tell a real concurrent edit from a sequential one."""
 
@@ -131,10 +163,10 @@ class Change(Message):
     base_versions: dict[str, str] = Field(default_factory=dict)
     hlc: str = Field(pattern=r"^\d{15}-\d{5}-[0-9A-Za-z_.:-]{1,40}$")
     user_id: str = Field(pattern=UUID_PATTERN)
-    recorded_at_ms: int
+    recorded_at_ms: int = Field(ge=-(2**62), le=2**62)
 
 
-class PushRequest(Message):
+class PushRequest(Request):
     protocol: int
     changes: list[Change] = Field(max_length=MAX_CHANGES_PER_PUSH)
 
@@ -148,7 +180,7 @@ class PushResponse(Message):
     server_seq: int
 
 
-class PullRequest(Message):
+class PullRequest(Request):
     protocol: int
     cursor: int = Field(ge=0, le=2**62)
     limit: int = Field(default=5000, ge=1, le=MAX_PULL_LIMIT)

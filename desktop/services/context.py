@@ -62,6 +62,10 @@ class AppContext:
         self.clock = HybridClock(
             self.device.device_id[-12:], wall_ms=lambda: int(time.time() * 1000)
         )
+        # A clock set back while the app was closed must not stamp new records before the
+        # ones already here: start from the newest stamp this PC has issued or seen.
+        if values.get("last_hlc"):
+            self.clock.observe(values["last_hlc"])
         self.recorder = ChangeRecorder(self.device.device_id, self.device.home_id, self.clock)
 
     @classmethod

@@ -52,13 +52,21 @@ def create(data_dir: Path, keys: KeyStore) -> Store:
     if exists(data_dir):
         raise StoreError(f"This PC already has a care record store in {data_dir}.")
     data_dir.mkdir(parents=True, exist_ok=True)
+    # A database without its info file is left by a create() that crashed half-way: it holds
+    # nothing yet, and without the info file its key cannot be found, so start again.
+    for suffix in ("", "-wal", "-shm"):
+        orphan = data_dir / (STORE_FILE + suffix)
+        if orphan.exists():
+            orphan.unlink()
     info = StoreInfo(str(uuid.uuid4()), keys.description)
     key = new_key()
     keys.save(info.store_id, key)
     store = open_store(data_dir / STORE_FILE, key, create=True)
-    (data_dir / INFO_FILE).write_text(
+    temporary = data_dir / (INFO_FILE + ".tmp")
+    temporary.write_text(
         json.dumps({"store_id": info.store_id, "key_storage": info.key_storage}), encoding="utf-8"
     )
+    os.replace(temporary, data_dir / INFO_FILE)
     return store
 
 

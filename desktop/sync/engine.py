@@ -154,12 +154,15 @@ class SyncEngine:
         pending_ids = outbox.pending_record_ids(conn)
         simple: list[dict[str, Any]] = []
         for state in states:
-            self.clock.observe(state.hlc)
             if state.record_id in pending_ids:
                 self._apply_over_pending(conn, state)
                 continue
             simple.append(_row(state))
         records_repo.bulk_upsert(conn, simple)
+        newest = max(state.hlc for state in states)
+        self.clock.observe(newest)
+        if newest > str(meta.get(conn, "last_hlc", "")):
+            meta.put(conn, "last_hlc", newest)
 
     def _apply_over_pending(self, conn: sa.Connection, state: RecordState) -> None:
         """A record this PC changed but has not sent yet: take the server's state for every

@@ -51,6 +51,7 @@ class ChangeRecorder:
         author: Author,
     ) -> None:
         seq = self._next_seq(conn)
+        meta.put(conn, "last_hlc", hlc)
         outbox.append(
             conn,
             seq,

@@ -109,6 +109,19 @@ def _parse(model: type[Model], raw: bytes) -> Model:
         raise BadRequest(f"{where or 'batch'}: {first['msg']}", code="malformed_batch") from None
 
 
+_MAX_SKEW_MS = 10 * 365 * 24 * 3600 * 1000
+
+
+def _clock_skew_ms(now_ms: int, header: str) -> int | None:
+    """The PC's clock error from its ``x-client-time-ms`` header; None when the header is
+    missing or nonsense (skew is only recorded, never a reason to refuse)."""
+    try:
+        client_ms = int(header)
+    except ValueError:
+        return None
+    return max(-_MAX_SKEW_MS, min(_MAX_SKEW_MS, now_ms - client_ms))
+
+
 def _check_protocol(version: int) -> None:
     if negotiate(version, version) is None:
         raise BadRequest(
@@ -152,7 +165,7 @@ def hello(
     state = state_of(request)
     now_ms = int(time.time() * 1000)
     client_ms = request.headers.get("x-client-time-ms", "")
-    skew = now_ms - int(client_ms) if client_ms.lstrip("-").isdigit() else None
+    skew = _clock_skew_ms(now_ms, client_ms)
     with state.tenant(device.tenant_id) as conn:
         touch_device(conn, device, body.app_version, skew)
         seq = conn.execute(

@@ -109,16 +109,16 @@ def record(store: Store, seed: int) -> None:
 class HookedClient(SyncClient):
     """The real client; a crash can come before a request is sent or after its reply."""
 
-    def push(self, changes: list[Change]) -> PushResponse:
+    def push(self, changes: list[Change], *args: Any, **kwargs: Any) -> PushResponse:
         crash_if("push_before_send")
-        reply = super().push(changes)
+        reply = super().push(changes, *args, **kwargs)
         crash_if("push_after_send")
         HookedEngine.armed_commit = "push_before_ack_commit"
         return reply
 
-    def pull(self, cursor: int, limit: int) -> PullResponse:
+    def pull(self, cursor: int, limit: int, *args: Any, **kwargs: Any) -> PullResponse:
         crash_if("pull_before_send")
-        reply = super().pull(cursor, limit)
+        reply = super().pull(cursor, limit, *args, **kwargs)
         if reply.records:
             crash_if("pull_after_reply")
             HookedEngine.armed_commit = "pull_before_cursor_commit"

@@ -321,13 +321,6 @@ def test_a_clock_jumping_back_mid_session_keeps_the_latest_correction(
 
 
 @pytest.mark.short_backends("sqlite")
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG desktop/services/context.py AppContext.__init__ starts a new HybridClock from "
-    "the wall clock without observing the HLCs already in the store: a PC restarted with its "
-    "clock set back stamps new records BEFORE its own earlier ones (a later correction is "
-    "shown as superseded; a sequential edit loses to the value it replaced)",
-)
 def test_a_clock_set_back_across_a_restart_keeps_the_latest_correction(
     server: Server, tmp_path: Path, rng: random.Random, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,7 +1,7 @@
 """7. Hostile input: fuzzed push batches and requests against the real app (never a 5xx:
 either success or a 4xx with an ErrorBody code, and nothing of another provider touched or
 shown), malformed bodies, and the cross-tenant matrix rerun while other PCs sync. Known
-server bugs found here have their own strict-xfail tests at the end."""
+server bugs found here have their own regression tests at the end."""
 
 from __future__ import annotations
 
@@ -543,14 +543,9 @@ def _acked(db: Database, device_id: str) -> int:
         )
 
 
-# --- server bugs found by the fuzzing: each fails until fixed ----------------------------
+# --- server bugs found by the fuzzing: regression tests, and strict xfails until fixed -----
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG shared/protocol.py PullRequest.cursor has no upper bound: a cursor past "
-    "2**63-1 reaches the database (SQLite OverflowError / PostgreSQL bigint) and is a 500",
-)
 def test_a_pull_cursor_past_64_bits_is_refused(arena: Arena) -> None:
     response = arena.client.post(
         "/v1/sync/pull", json={"protocol": 2, "cursor": 2**70}, headers=arena.pc.headers
@@ -558,12 +553,6 @@ def test_a_pull_cursor_past_64_bits_is_refused(arena: Arena) -> None:
     assert 400 <= response.status_code < 500, response.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG syncserver/api/routes_sync.py hello(): x-client-time-ms is checked with "
-    "lstrip('-').isdigit() then int() (ValueError on '--5'), and the skew is stored unbounded "
-    "(BIGINT overflow): both are 500s instead of ignoring the header",
-)
 @pytest.mark.parametrize("value", ["--5", "9" * 30, "-" + "9" * 30])
 def test_an_odd_client_clock_header_is_not_a_server_error(arena: Arena, value: str) -> None:
     response = arena.client.post(
@@ -574,11 +563,6 @@ def test_an_odd_client_clock_header_is_not_a_server_error(arena: Arena, value: s
     assert response.status_code < 500, response.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG shared/protocol.py accepts NaN and Infinity (pydantic's JSON parser allows "
-    "them): the server stores them and serves them back in pulls as invalid JSON",
-)
 def test_non_finite_numbers_are_refused(arena: Arena) -> None:
     change = ChangeMaker().note(arena.mine.residents[0], arena.mine.users["care_assistant"])
     body = push_body([change]).replace(b'"text":"Settled well."', b'"details":{"ml":NaN}')
@@ -604,12 +588,6 @@ NUL_REQUESTS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG shared/protocol.py string fields accept U+0000, which PostgreSQL text cannot "
-    "hold: psycopg.DataError surfaces as a 500 (hello stores app_version, login compares the "
-    "username, enrol stores the device name)",
-)
 @pytest.mark.parametrize("case", sorted(NUL_REQUESTS))
 def test_a_nul_character_is_refused_on_postgres(
     pg_database: Any, tmp_path: Path, case: str

@@ -13,8 +13,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
-
 from desktop.store import files, meta, outbox
 from desktop.store import records as records_repo
 from desktop.store.keys import FileKeyStore
@@ -183,12 +181,6 @@ def test_sigkill_while_recording_loses_nothing(
     assert result.faults >= profile.store_kills
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG desktop/store/files.py create(): the database is created before store.json, "
-    "so a crash in between leaves a store.db that a second create() opens with a new key "
-    "and refuses as WrongKey (enrolment can never be retried on that PC)",
-)
 def test_a_crash_while_creating_the_store_can_be_retried(tmp_path: Path) -> None:
     data_dir, key_dir = tmp_path / "pc", tmp_path / "keys"
     crashed = run_child(
@@ -196,6 +188,6 @@ def test_a_crash_while_creating_the_store_can_be_retried(tmp_path: Path) -> None
         WCN_CRASH_AT="after_store_file",
     )
     assert crashed.killed, crashed.stderr
-    assert (data_dir / files.STORE_FILE).exists() and not files.exists(data_dir)
+    assert not files.exists(data_dir)
     store = files.create(data_dir, FileKeyStore(key_dir))  # enrolment tried again
     store.close()

@@ -41,7 +41,7 @@ from tests.helpers.server import (
     server_cipher,
 )
 from tests.helpers.sync_world import Tenant, make_tenant
-from tests.reliability.hostile import INT64, SAFE_TEXT, Batch, Targets, batches, encode
+from tests.reliability.hostile import INT64, TEXT, Batch, Targets, batches, encode
 from tests.reliability.profile import Profile
 from tests.reliability.results import Result
 from tests.reliability.world import (
@@ -222,7 +222,7 @@ def requests(draw: st.DrawFn, device_header: str) -> tuple[str, Any, dict[str, s
     if kind == "pull":
         body = {
             "protocol": draw(st.integers(-2, 5)),
-            "cursor": draw(st.integers(min_value=-5, max_value=INT64)),
+            "cursor": draw(st.integers(min_value=-5, max_value=INT64) | st.integers(min_value=0)),
             "limit": draw(st.integers(min_value=-5, max_value=10**6)),
         }
         path = "/v1/sync/pull"
@@ -230,21 +230,23 @@ def requests(draw: st.DrawFn, device_header: str) -> tuple[str, Any, dict[str, s
         body = {
             "min_protocol": draw(st.integers(-(2**70), 2**70)),
             "max_protocol": draw(st.integers(-(2**70), 2**70)),
-            "app_version": draw(SAFE_TEXT),
+            "app_version": draw(TEXT),
         }
         headers["x-client-time-ms"] = draw(
-            st.integers(-(10**15), 10**15).map(str) | st.from_regex(r"\A[A-Za-z ]{0,10}\Z")
+            st.integers(-(10**15), 10**15).map(str)
+            | st.integers().map(str)
+            | st.from_regex(r"\A[ -~]{0,20}\Z")
         )
         path = "/v1/sync/hello"
     elif kind == "enrol":
         body = {
-            "code": draw(SAFE_TEXT),
-            "device_name": draw(SAFE_TEXT),
-            "app_version": draw(SAFE_TEXT),
+            "code": draw(TEXT),
+            "device_name": draw(TEXT),
+            "app_version": draw(TEXT),
         }
         path = "/v1/devices/enrol"
     elif kind == "login":
-        body = {"username": draw(SAFE_TEXT), "password": draw(SAFE_TEXT)}
+        body = {"username": draw(TEXT), "password": draw(TEXT)}
         path = "/v1/auth/login"
     elif kind == "status":
         body, path = None, "/v1/status"
@@ -253,7 +255,7 @@ def requests(draw: st.DrawFn, device_header: str) -> tuple[str, Any, dict[str, s
         headers["authorization"] = draw(st.sampled_from(["Device ", "Bearer ", ""])) + raw
         body, path = {"min_protocol": 1, "max_protocol": 2, "app_version": "x"}, "/v1/sync/hello"
     if body is not None and draw(st.integers(0, 9)) == 0:
-        body = {**body, draw(SAFE_TEXT): draw(st.integers())}
+        body = {**body, draw(TEXT): draw(st.integers())}
     return path, body, headers
 
 

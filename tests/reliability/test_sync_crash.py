@@ -5,17 +5,22 @@ stored twice and every replica equals the server."""
 
 from __future__ import annotations
 
+import functools
 import random
 import sqlite3
 import subprocess
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from desktop.services.context import AppContext
+from desktop.store import meta
+from desktop.sync.client import SyncClient
+from shared.protocol import Change, PushResponse
 from tests.reliability.children import run_child
 from tests.reliability.conftest import Served
 from tests.reliability.pc_child import STEPS
@@ -126,6 +131,30 @@ def test_pc_killed_at_every_step_of_push_and_pull(
     result.check_zero()
 
 
+class SignallingClient(SyncClient):
+    """The real client; says when a push batch is about to go, so the server can be killed
+    while it is taking the batch in."""
+
+    pushing: threading.Event
+
+    def push(self, changes: list[Change], *args: Any, **kwargs: Any) -> PushResponse:
+        self.pushing.set()
+        return super().push(changes, *args, **kwargs)
+
+
+def signalling_client(context: AppContext, *, pushing: threading.Event) -> SyncClient:
+    with context.store.read() as conn:
+        secret = str(meta.get(conn, "device_secret"))
+    client = SignallingClient(
+        context.device.server_url,
+        http=context.http,
+        device_id=context.device.device_id,
+        device_secret=secret,
+    )
+    client.pushing = pushing
+    return client
+
+
 def _sqlite_path(url: str) -> Path | None:
     return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
 
@@ -148,13 +177,19 @@ def test_server_killed_mid_batch(
             count = rng.randint(1100, 1600 if profile.name == "short" else 3000)
             saved.update(record_notes(pc, served.tenant, count, "Round note"))
             failures_before = stats.offline + stats.http_5xx
+            pushing = threading.Event()
             worker = threading.Thread(
                 target=sync_with_retry,
                 args=(pc, random.Random(rng.random())),
-                kwargs={"stats": stats, "deadline_s": 180.0},
+                kwargs={
+                    "stats": stats,
+                    "deadline_s": 180.0,
+                    "make_client": functools.partial(signalling_client, pushing=pushing),
+                },
             )
             worker.start()
-            time.sleep(rng.uniform(0.05, 1.2))  # the fault's timing, not a wait
+            assert pushing.wait(timeout=60), "the PC never started to push"
+            time.sleep(rng.uniform(0, 0.3))  # into the batch: the fault's timing, not a wait
             served.server.kill()
             path = _sqlite_path(server_url)
             if path is not None:

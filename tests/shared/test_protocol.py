@@ -57,7 +57,7 @@ changes = st.builds(
     st.integers(1, 10**9),
     st.uuids(),
     st.sampled_from(["create", "update"]),
-    st.text(max_size=50),
+    st.text(st.characters(blacklist_characters="\x00"), max_size=50),
     st.integers(0, 10**13),
     st.from_regex(r"[0-9A-Za-z_.:-]{1,40}", fullmatch=True),
     st.uuids(),
@@ -162,3 +162,12 @@ def test_record_state_round_trips() -> None:
     )
     page = p.PullResponse(protocol=2, records=[state], cursor=3, has_more=False, server_seq=3)
     assert p.PullResponse.model_validate_json(page.model_dump_json()) == page
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"text": "a\x00b"}, {"details": {"fluid_ml": float("nan")}}, {"values": [float("inf")]}],
+)
+def test_unstorable_values_are_refused(fields: dict[str, object]) -> None:
+    with pytest.raises(ValidationError, match="NUL|finite"):
+        p.Change.model_validate(change(fields=fields))

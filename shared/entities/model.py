@@ -93,6 +93,8 @@ def _check_value(entity: EntityType, spec: FieldSpec, value: Any) -> None:
         if kind is FieldType.TEXT:
             if len(value) > spec.max_length:
                 fail(f"{label} is longer than {spec.max_length} characters.")
+            if "\x00" in value:
+                fail(f"{label} contains a character that cannot be saved (NUL).")
             if spec.required and not value.strip():
                 fail(f"{label} is required.")
             if spec.choices and value not in spec.choices:

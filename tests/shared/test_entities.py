@@ -27,7 +27,9 @@ def valid_value(spec: FieldSpec) -> st.SearchStrategy[Any]:
     if kind is FieldType.TEXT:
         if spec.choices:
             return st.sampled_from(spec.choices)
-        text = st.text(max_size=min(spec.max_length, 40))
+        text = st.text(
+            st.characters(blacklist_characters="\x00"), max_size=min(spec.max_length, 40)
+        )
         return text.filter(str.strip) if spec.required else text
     if kind is FieldType.ID:
         return st.uuids().map(str)
@@ -223,3 +225,12 @@ def test_a_text_field_at_its_limit_is_accepted() -> None:
 def test_json_fields_take_any_json_value() -> None:
     validate_fields("care_note", {"details": {"fluid_ml": 200, "food": ["some"]}}, partial=True)
     validate_fields("observation", {"values": {}}, partial=True)
+
+
+def test_text_with_a_nul_character_is_refused_at_the_field() -> None:
+    with pytest.raises(ent.FieldError, match="cannot be saved"):
+        validate_fields(
+            "care_note",
+            {"text": "a\x00b"},
+            partial=True,
+        )

@@ -169,5 +169,5 @@ def test_record_state_round_trips() -> None:
     [{"text": "a\x00b"}, {"details": {"fluid_ml": float("nan")}}, {"values": [float("inf")]}],
 )
 def test_unstorable_values_are_refused(fields: dict[str, object]) -> None:
-    with pytest.raises(ValidationError, match="NUL|finite"):
+    with pytest.raises(ValidationError, match=r"NUL|finite"):
         p.Change.model_validate(change(fields=fields))

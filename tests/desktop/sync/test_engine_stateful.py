@@ -157,7 +157,11 @@ class SyncMachine(RuleBasedStateMachine):
     def _pc(self, index: int) -> PC:
         return self.pcs[index % len(self.pcs)]
 
-    @rule(pc=st.integers(0, MAX_PCS - 1), resident=st.integers(0, 1), text=st.text(max_size=30))
+    @rule(
+        pc=st.integers(0, MAX_PCS - 1),
+        resident=st.integers(0, 1),
+        text=st.text(st.characters(blacklist_characters="\x00"), max_size=30),
+    )
     def record_note(self, pc: int, resident: int, text: str) -> None:
         p = self._pc(pc)
         author = Author(self.tenant.users["care_assistant"], "care_assistant")

@@ -40,8 +40,9 @@ imports: $(STAMP)
 test: lint typecheck imports $(STAMP) $(if $(findstring --run-slow,$(PYTEST_ARGS)),$(INSTALLER_STAMP))
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The long reliability run (~15 minutes): crashes, faulty network, clocks, restarts, load,
-# hostile input. Writes tests/reliability/results/latest.json and prints the table.
+# The long reliability run (about 10 minutes on 2 cores): crashes, faulty network, clocks,
+# restarts, load, hostile input, backup drill. Writes tests/reliability/results/latest.json
+# and prints the table (docs/reliability.md).
 reliability: $(STAMP)
 	$(BIN)/python -m tests.reliability.run $(RELIABILITY_ARGS)
 

@@ -10,7 +10,7 @@ import subprocess
 import threading
 from dataclasses import dataclass, field
 
-from tests.reliability.processes import PYTHON, ROOT, child_env
+from tests.reliability.processes import PYTHON, ROOT, child_env, die_with_parent
 
 
 @dataclass
@@ -37,6 +37,7 @@ class Child:
             env=child_env(**env),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            preexec_fn=die_with_parent,
         )
         self.run = ChildRun()
         self._lines: queue.Queue[str | None] = queue.Queue()

@@ -5,6 +5,7 @@ Everything listens on 127.0.0.1 only; every wait polls with a deadline."""
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
@@ -33,6 +34,18 @@ def wait_until(
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
         time.sleep(step)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """In a child, before exec: SIGKILL this process when the test process dies, so an
+    interrupted run never leaves a server or a PC behind (Linux; elsewhere a no-op)."""
+    if sys.platform != "linux":
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def child_env(**extra: str) -> dict[str, str]:
@@ -68,6 +81,7 @@ class ServerProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=die_with_parent,
             )
         self.starts += 1
         wait_until(self._ready, timeout, f"the server on port {self.port} ({self.log_path})")

@@ -22,7 +22,14 @@ from syncserver.db.tables import devices, records
 from tests.helpers.server import open_migrated
 from tests.helpers.sync_world import Tenant, make_tenant
 from tests.reliability.app_factory import count_logged
-from tests.reliability.processes import PYTHON, ROOT, child_env, uvicorn_server, wait_until
+from tests.reliability.processes import (
+    PYTHON,
+    ROOT,
+    child_env,
+    die_with_parent,
+    uvicorn_server,
+    wait_until,
+)
 from tests.reliability.profile import Profile
 from tests.reliability.results import Result, percentile
 from tests.reliability.world import (
@@ -106,6 +113,7 @@ def test_many_pcs_many_tenants_under_load(
                         env=child_env(),
                         stdout=log,
                         stderr=subprocess.STDOUT,
+                        preexec_fn=die_with_parent,
                     ),
                     log,
                 )

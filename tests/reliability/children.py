@@ -10,7 +10,7 @@ import subprocess
 import threading
 from dataclasses import dataclass, field
 
-from tests.reliability.processes import PYTHON, ROOT, child_env, die_with_parent
+from tests.reliability.processes import LAUNCH, ROOT, child_env
 
 
 @dataclass
@@ -32,12 +32,12 @@ class Child:
 
     def __init__(self, args: list[str], **env: str) -> None:
         self.proc = subprocess.Popen(
-            [PYTHON, "-m", "tests.reliability.pc_child", *args],
+            [*LAUNCH, "-m", "tests.reliability.pc_child", *args],
             cwd=ROOT,
             env=child_env(**env),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            preexec_fn=die_with_parent,
+            preexec_fn=die_with_parent,  # noqa: PLW1509 (prctl only; no locks taken)
         )
         self.run = ChildRun()
         self._lines: queue.Queue[str | None] = queue.Queue()

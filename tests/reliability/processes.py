@@ -5,7 +5,6 @@ Everything listens on 127.0.0.1 only; every wait polls with a deadline."""
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import signal
 import subprocess
@@ -22,6 +21,8 @@ from tests.helpers.server import JWT_SECRET, MASTER_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
+# Every child is started through ``launch``, which execs the real command: it dies with us.
+LAUNCH = (PYTHON, "-m", "tests.reliability.launch")
 SERVER_CLI = ("-m", "syncserver.cli.main")
 
 
@@ -34,18 +35,6 @@ def wait_until(
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
         time.sleep(step)
-
-
-_PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent() -> None:
-    """In a child, before exec: SIGKILL this process when the test process dies, so an
-    interrupted run never leaves a server or a PC behind (Linux; elsewhere a no-op)."""
-    if sys.platform != "linux":
-        return
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def child_env(**extra: str) -> dict[str, str]:
@@ -81,7 +70,7 @@ class ServerProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=die_with_parent,
+                preexec_fn=die_with_parent,  # noqa: PLW1509 (prctl only; no locks taken)
             )
         self.starts += 1
         wait_until(self._ready, timeout, f"the server on port {self.port} ({self.log_path})")
@@ -154,7 +143,7 @@ def server_env(**extra: str) -> dict[str, str]:
 
 def cli_server(database_url: str, log_path: Path, **env: str) -> ServerProcess:
     """``python -m syncserver.cli.main serve`` (one process), as IT runs it."""
-    argv = [PYTHON, *SERVER_CLI, "serve", "--database-url", database_url]
+    argv = [*LAUNCH, *SERVER_CLI, "serve", "--database-url", database_url]
     argv += ["--host", "127.0.0.1", "--port", "{port}"]
     return ServerProcess(argv, log_path, server_env(**env))
 
@@ -163,7 +152,7 @@ def uvicorn_server(
     database_url: str, log_path: Path, workers: int, five_xx_log: Path, **env: str
 ) -> ServerProcess:
     """uvicorn with several worker processes, building the app from ``app_factory``."""
-    argv = [PYTHON, "-m", "uvicorn", "--factory", "tests.reliability.app_factory:create"]
+    argv = [*LAUNCH, "-m", "uvicorn", "--factory", "tests.reliability.app_factory:create"]
     argv += ["--host", "127.0.0.1", "--port", "{port}", "--workers", str(workers)]
     argv += ["--log-level", "warning", "--timeout-graceful-shutdown", "5"]
     extra = {"WCN_DATABASE_URL": database_url, "WCN_RELIABILITY_5XX_LOG": str(five_xx_log), **env}

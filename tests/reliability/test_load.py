@@ -23,10 +23,9 @@ from tests.helpers.server import open_migrated
 from tests.helpers.sync_world import Tenant, make_tenant
 from tests.reliability.app_factory import count_logged
 from tests.reliability.processes import (
-    PYTHON,
+    LAUNCH,
     ROOT,
     child_env,
-    die_with_parent,
     uvicorn_server,
     wait_until,
 )
@@ -108,12 +107,12 @@ def test_many_pcs_many_tenants_under_load(
             clients.append(
                 (
                     subprocess.Popen(
-                        [PYTHON, "-m", "tests.reliability.load_client", str(plan_path)],
+                        [*LAUNCH, "-m", "tests.reliability.load_client", str(plan_path)],
                         cwd=ROOT,
                         env=child_env(),
                         stdout=log,
                         stderr=subprocess.STDOUT,
-                        preexec_fn=die_with_parent,
+                        preexec_fn=die_with_parent,  # noqa: PLW1509 (prctl only; no locks taken)
                     ),
                     log,
                 )

@@ -37,7 +37,6 @@ class Child:
             env=child_env(**env),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            preexec_fn=die_with_parent,  # noqa: PLW1509 (prctl only; no locks taken)
         )
         self.run = ChildRun()
         self._lines: queue.Queue[str | None] = queue.Queue()

@@ -70,7 +70,6 @@ class ServerProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=die_with_parent,  # noqa: PLW1509 (prctl only; no locks taken)
             )
         self.starts += 1
         wait_until(self._ready, timeout, f"the server on port {self.port} ({self.log_path})")

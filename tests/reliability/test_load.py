@@ -112,7 +112,6 @@ def test_many_pcs_many_tenants_under_load(
                         env=child_env(),
                         stdout=log,
                         stderr=subprocess.STDOUT,
-                        preexec_fn=die_with_parent,  # noqa: PLW1509 (prctl only; no locks taken)
                     ),
                     log,
                 )

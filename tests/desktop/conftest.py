@@ -1,6 +1,6 @@
 """Fixtures for desktop tests: a real sync server app in-process (FastAPI TestClient on a
 SQLite file, seeded with a small demo provider) and PCs enrolled against it through the
-public services, exactly as ``docs/_example_e2e.py.txt`` does.
+public services, as tests/e2e/test_two_ward_pcs.py does.
 
 Qt runs offscreen: the platform is chosen here, before anything imports Qt.
 """

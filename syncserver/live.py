@@ -55,7 +55,9 @@ class LiveHub:
                     if message is not None:
                         data = json.loads(message["data"])
                         self._deliver(data["tenant"], data["home"], data["payload"])
-            except redis.RedisError as exc:
+            except (redis.RedisError, OSError, ValueError) as exc:
+                if self._stopping.is_set():
+                    return  # stop() closed the client under us: a normal shutdown
                 log.warning("live updates: Redis connection lost (%s); retrying", exc)
                 self._stopping.wait(1.0)
 

@@ -16,6 +16,7 @@ import zstandard
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ValidationError
+from starlette.requests import ClientDisconnect
 
 from shared.protocol import (
     MAX_BODY_BYTES,
@@ -53,11 +54,17 @@ async def _body(request: Request) -> bytes:
         raise PayloadTooLarge("The batch is too large: send fewer changes at a time.")
     chunks = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise PayloadTooLarge("The batch is too large: send fewer changes at a time.")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise PayloadTooLarge("The batch is too large: send fewer changes at a time.")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise BadRequest(
+            "The batch was cut off before it arrived in full: send it again.",
+            code="incomplete_body",
+        ) from None
     raw = b"".join(chunks)
     encoding = request.headers.get("content-encoding", "").lower()
     try:

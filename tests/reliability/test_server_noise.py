@@ -1,5 +1,6 @@
 """Server faults that lose nothing but make a routine event look like an outage or a bug:
-each a strict xfail naming the cause, until fixed (see docs/reliability.md)."""
+fixed ones stay as regression tests; the open one is a strict xfail naming the cause
+(see docs/reliability.md)."""
 
 from __future__ import annotations
 
@@ -28,13 +29,6 @@ from tests.reliability.world import enrol_pc, plain_engine, record_notes
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="OPEN syncserver/api/routes_sync.py _body(): Starlette's ClientDisconnect (the PC "
-    "went away while sending its batch, e.g. a dropped Wi-Fi link) is not caught, so the "
-    "request middleware (syncserver/ops/middleware.py) logs 'unexpected error' with a "
-    "traceback and answers 500 to nobody",
-)
 def test_a_batch_cut_off_by_the_network_is_not_logged_as_a_server_error(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -76,12 +70,6 @@ def _redis_reachable() -> bool:
     return True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="OPEN syncserver/live.py LiveHub._listen() catches only redis.RedisError: stop() "
-    "closes the client under it and the thread dies with ValueError/OSError and a traceback "
-    "in every worker's log at each shutdown",
-)
 def test_live_updates_stop_quietly() -> None:
     if not _redis_reachable():
         pytest.skip("Redis is not reachable at 127.0.0.1:6379")

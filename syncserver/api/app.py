@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 
 from shared.protocol import ErrorBody
 from syncserver.api import routes_admin, routes_auth, routes_mfa, routes_ops, routes_sync
@@ -69,6 +70,21 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
         where = ".".join(str(p) for p in first["loc"] if p != "body")
         return _error(422, "invalid_request", f"{where or 'request'}: {first['msg']}")
+
+    @app.exception_handler(sa_exc.OperationalError)
+    async def _database_unavailable(
+        _request: Request, exc: sa_exc.OperationalError
+    ) -> JSONResponse:
+        # A lost or refused database connection is an outage, not a bug: say so, and that a
+        # retry will work (every write is all-or-nothing, so nothing was half-done).
+        log.warning("database unavailable (%s)", type(exc.orig).__name__)
+        response = _error(
+            503,
+            "database_unavailable",
+            "The server cannot reach its database just now: try again in a moment.",
+        )
+        response.headers["retry-after"] = "5"
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

@@ -1,6 +1,6 @@
 """Server faults that lose nothing but make a routine event look like an outage or a bug:
-fixed ones stay as regression tests; the open one is a strict xfail naming the cause
-(see docs/reliability.md)."""
+each was a strict xfail until fixed and stays as a regression test (see
+docs/reliability.md)."""
 
 from __future__ import annotations
 
@@ -100,13 +100,6 @@ def test_live_updates_stop_quietly() -> None:
     assert not died, died
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="OPEN syncserver/api/app.py: a database connection lost mid-request (PostgreSQL "
-    "restarted, failed over, or the connection killed) is answered 500 internal_error; a 503 "
-    "with a retryable code and Retry-After would tell PCs and monitoring it is an outage, not "
-    "a bug (the push itself is all-or-nothing and its retry succeeds)",
-)
 def test_a_lost_database_connection_is_a_503(
     pg_database: pg.ScratchDatabase, tmp_path: Path
 ) -> None:

@@ -49,7 +49,7 @@ def test_a_note_reaches_an_online_pc_by_live_update(
         listener = threading.Thread(target=live.run, args=(lambda r: pulled.append(r.pulled),))
         listener.start()
         try:
-            _wait_for(live.connected.is_set)
+            assert live.connected.wait(timeout=15), "the live stream never connected"
             pc1.session.sign_in(carer.username, DEMO_PASSWORD)
             resident = pc1.residents.list_residents()[0].resident_id
             note_id = pc1.notes.record_note(resident, "mood", "Cheerful, sang along at lunch.")

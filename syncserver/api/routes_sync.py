@@ -44,6 +44,7 @@ from syncserver.errors import BadRequest, PayloadTooLarge, ServerError
 from syncserver.sync.context import DeviceContext
 from syncserver.sync.ingest import ingest
 from syncserver.sync.pull import pull_json
+from syncserver.sync.reply_encoding import compress_reply, response_encoding
 
 router = APIRouter(prefix="/v1")
 
@@ -245,8 +246,13 @@ async def pull(request: Request, device: DeviceContext = Depends(authenticate_de
                 count_scope=body.count_scope,
             )
 
-    content = await asyncio.to_thread(run)
-    return Response(content, media_type="application/json")
+    encoding = response_encoding(request.headers.get("accept-encoding", ""))
+
+    def run_compressed() -> tuple[bytes, dict[str, str]]:
+        return compress_reply(run(), encoding)
+
+    content, headers = await asyncio.to_thread(run_compressed)
+    return Response(content, media_type="application/json", headers=headers)
 
 
 @router.get("/sync/live")

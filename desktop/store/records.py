@@ -114,13 +114,19 @@ def latest_event_time_by_resident(
     return latest
 
 
+# Built once: a statement made per call is compiled (or looked up) again each time.
+_INSERT = sa.insert(records)
+_REPLACE = sa.update(records).where(records.c.record_id == sa.bindparam("match_id"))
+
+
 def insert(conn: sa.Connection, record: StoredRecord) -> None:
-    conn.execute(sa.insert(records).values(**_values(record)))
+    conn.execute(_INSERT, _values(record))
 
 
 def replace(conn: sa.Connection, record: StoredRecord) -> None:
     values = _values(record)
-    conn.execute(sa.update(records).where(records.c.record_id == record.record_id).values(**values))
+    values["match_id"] = values.pop("record_id")
+    conn.execute(_REPLACE, values)
 
 
 def _values(record: StoredRecord) -> dict[str, Any]:

@@ -193,11 +193,13 @@ def hello(
 async def push(
     request: Request, device: DeviceContext = Depends(authenticate_device_for_push)
 ) -> PushResponse:
-    batch = _parse(PushRequest, await _body(request))
-    _check_protocol(batch.protocol)
+    raw = await _body(request)
     state = state_of(request)
 
     def run() -> PushResponse:
+        # Parsed in the worker thread: a large batch does not hold up other PCs' requests.
+        batch = _parse(PushRequest, raw)
+        _check_protocol(batch.protocol)
         try:
             with state.tenant(device.tenant_id) as conn:
                 cipher = state.cipher.for_tenant(conn, device.tenant_id)

@@ -89,7 +89,7 @@ def test_every_answer_matches_the_openapi_description(
     problems: dict[str, str] = {}
 
     def found(text: str) -> None:
-        problems.setdefault(text.split(":")[0], text[:600])
+        problems.setdefault(text.split(":", maxsplit=1)[0], text[:600])
 
     examples = max(5, profile.fuzz_examples // 12)
     requests = 0

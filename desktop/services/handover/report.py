@@ -100,18 +100,22 @@ class ResidentHandover:
         return sum(len(g.entries) for g in self.notes)
 
     @property
-    def changed(self) -> bool:
-        """Whether anything happened (or needs saying) for this resident in the shift."""
+    def happened(self) -> bool:
+        """Whether anything was recorded for this resident in the shift, or remarked on."""
         return bool(
-            self.flags
-            or self.notes
+            self.notes
             or self.observations
             or self.incidents
             or self.prn_doses
             or self.refusals
-            or self.reviews_due
             or self.remarks
         )
+
+    @property
+    def changed(self) -> bool:
+        """Whether there is anything to hand over: something happened, or a flag (low
+        fluids, a review due) stands even though nothing was recorded."""
+        return self.happened or bool(self.flags or self.reviews_due)
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,8 @@ class HandoverReport:
 
     @property
     def nothing_happened(self) -> bool:
-        return not self.general_remarks and not any(r.changed for r in self.residents)
+        """Nothing was recorded for any resident in the shift and nobody added a remark."""
+        return not self.general_remarks and not any(r.happened for r in self.residents)
 
     @property
     def flagged(self) -> tuple[ResidentHandover, ...]:

@@ -5,8 +5,9 @@ For each admitted resident the report gathers what happened in the shift: care n
 category, fluids (drunk in the shift, and the 24 hours to the end of the shift against the
 target, reusing the notes' fluid total), observations (flagged at NEWS2 5 or more or any single
 parameter scoring 3), falls and other incidents, PRN doses, refused medicines, and reviews that
-are overdue or due before the end of the next shift. Records entered in error are left out;
-amended ones show their latest version."""
+are overdue or due before the end of the next shift (for a shift that is current or has just
+ended: what is due now is not part of an old shift's handover). Records entered in error are
+left out; amended ones show their latest version."""
 
 from __future__ import annotations
 
@@ -23,10 +24,10 @@ from desktop.services.handover.report import (
     current_versions,
     moment,
 )
-from desktop.services.handover.sections import FLUID_PERIOD, resident_handover
+from desktop.services.handover.sections import FLUID_PERIOD, NEXT_SHIFT, resident_handover
 from desktop.services.handover.shifts import Shift
 from desktop.services.medication.common import staff_names
-from desktop.services.reviews_due import ReviewsDueService
+from desktop.services.reviews_due import DueItem, ReviewsDueService
 from desktop.store import records as records_repo
 from desktop.store.records import StoredRecord
 from shared.entities.handover import MAX_REMARK_LENGTH
@@ -97,7 +98,9 @@ class HandoverService(CareServiceBase):
             }
             medicines = {k: v.fields for k, v in records_repo.get_many(conn, wanted).items()}
             remarks = records_repo.by_entity(conn, "handover_remark")
-        due = ReviewsDueService(self._context, self._session).dashboard(now=now)
+        due: list[DueItem] = []
+        if shift.end + NEXT_SHIFT > now:  # reviews due "now" belong to a current handover
+            due = ReviewsDueService(self._context, self._session).dashboard(now=now)
         ids = {r.record_id for r in residents}
         shown_remarks = self._remarks(remarks, shift, unit_id, ids, names)
         people = []

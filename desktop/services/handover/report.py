@@ -246,21 +246,19 @@ def observation_score(fields: Mapping[str, Any]) -> ObservationScore:
 def observation_text(fields: Mapping[str, Any], score: ObservationScore) -> str:
     values = fields.get("values") if isinstance(fields.get("values"), dict) else {}
     assert isinstance(values, dict)
-    shown = ", ".join(
-        f"{news2.PARAMETERS.get(k, k.replace('_', ' '))} {_value(v)}"
-        for k, v in values.items()
-        if k != "spo2_scale"
-    )
+    shown = ", ".join(_reading(k, v) for k, v in values.items() if k != "spo2_scale")
     head = f"NEWS2 {score.total}" if score.total is not None else "NEWS2 not complete"
     if score.threes:
         head += f" ({', '.join(score.threes)} scored 3)"
     return f"{head}: {shown}" if shown else head
 
 
-def _value(value: object) -> str:
-    if isinstance(value, bool):
-        return "oxygen" if value else "air"
-    return str(value)
+def _reading(key: str, value: object) -> str:
+    if key == "on_oxygen" and isinstance(value, bool):
+        return "on oxygen" if value else "on air"
+    if key == "consciousness":
+        return f"ACVPU {value}"
+    return f"{news2.PARAMETERS.get(key, key.replace('_', ' '))} {value}"
 
 
 def observation_flag(score: ObservationScore, at: str) -> Flag:

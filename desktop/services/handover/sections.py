@@ -136,7 +136,7 @@ def _note_text(fields: dict[str, Any]) -> str:
     parts = []
     if isinstance(details.get("fluid_ml"), int):
         parts.append(f"{details['fluid_ml']} ml")
-    if details.get("food"):
+    if details.get("food") and not fields.get("text"):
         parts.append(f"ate {details['food']}")
     if details.get("position"):
         parts.append(f"position: {details['position']}")

@@ -442,3 +442,27 @@ def test_a_long_handover_runs_over_pages_with_numbers(
     assert "Page 1 of 2" in text and "Page 2 of 2" in text
     assert text.count(f"Handover - {pc.context.device.home_name}") == 2
     assert "Check number 590" in text
+
+
+def test_remarks_reach_the_other_pcs_through_the_server(
+    enrol_pc: Callable[[str], DesktopServices], wcn_server: InProcessServer
+) -> None:
+    ward, office = enrol_pc("ward-pc"), enrol_pc("office-pc")
+    nurse = wcn_server.staff("nurse")
+    for services in (ward, office):
+        services.session.sign_in(nurse.username, DEMO_PASSWORD)
+    resident = ward.residents.list_residents()[0]
+    ward.handover.add_remark(SHIFT, "Call the GP about the rash.", resident_id=resident.resident_id)
+    ward.handover.add_remark(SHIFT, "Fire drill at 14:00.", unit_id=resident.unit_id)
+    withdrawn = ward.handover.add_remark(SHIFT, "Typed on the wrong shift")
+    ward.handover.withdraw_remark(withdrawn, "Wrong shift")
+    ward.sync.sync_now()
+    office.sync.sync_now()
+    report = office.handover.report(SHIFT, resident.unit_id)
+    assert [(r.text, r.author) for r in report.general_remarks] == [
+        ("Fire drill at 14:00.", nurse.display_name)
+    ]
+    assert [r.text for r in part(report, resident.resident_id).remarks] == [
+        "Call the GP about the rash."
+    ]
+    assert ward.sync.status().waiting == 0  # the server took every remark

@@ -74,7 +74,7 @@ class _Pdf(FPDF):
         self.set_text_color(*colour)
         self.set_font("Helvetica", "B" if bold else "", size)
         self.set_x(MARGIN + indent)
-        self.multi_cell(0, LINE_H, text(value), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, LINE_H, text(value), align="L", new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(*BLACK)
 
 
@@ -93,6 +93,8 @@ def _remark_line(remark: Remark) -> str:
 def _section(pdf: _Pdf, title: str, lines: list[tuple[str, bool]]) -> None:
     if not lines:
         return
+    if pdf.get_y() > pdf.h - 30:
+        pdf.add_page()  # a heading never sits alone at the foot of a page
     pdf.paragraph(title, bold=True, indent=2)
     for value, flagged in lines:
         pdf.paragraph(value, colour=RED if flagged else BLACK, indent=6)

@@ -24,23 +24,21 @@ WaitUntil = Callable[[str, Callable[[], bool]], None]
 
 
 def _seed(services: DesktopServices, resident_id: str, unit_id: str) -> None:
-    """A PRN dose, a note and remarks in the shift being handed over."""
+    """A note, a PRN dose and remarks in the shift being handed over."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     shift = default_shift(now)
     when = min(now, shift.end) - dt.timedelta(minutes=20)
     services.notes.record_note(
         resident_id, "mood", "Anxious after the fall; settled with a cup of tea.", occurred_at=when
     )
-    paracetamol = next(
-        (
-            o.prescription_id
-            for o in services.medication.prn.options(resident_id)
-            if o.medicine.startswith("Paracetamol")
-        ),
-        None,
-    )
-    if paracetamol is not None:
-        services.medication.prn.record_prn(paracetamol, "Sore left wrist, 5/10", when=when)
+    for neighbour in services.residents.list_residents():
+        if neighbour.unit_id != unit_id:
+            continue
+        options = services.medication.prn.options(neighbour.resident_id)
+        prn = next((o for o in options if o.medicine.startswith("Paracetamol")), None)
+        if prn is not None:  # the eMAR pictures gave someone paracetamol when required
+            services.medication.prn.record_prn(prn.prescription_id, "Headache", when=when)
+            break
     handover = services.handover
     handover.add_remark(
         shift,

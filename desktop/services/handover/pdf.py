@@ -74,7 +74,12 @@ class _Pdf(FPDF):
         self.set_text_color(*colour)
         self.set_font("Helvetica", "B" if bold else "", size)
         self.set_x(MARGIN + indent)
-        self.multi_cell(0, LINE_H, text(value), align="L", new_x="LMARGIN", new_y="NEXT")
+        shown = text(value)
+        if self.get_string_width(shown) < self.w - MARGIN * 2 - indent - 2:
+            # fpdf2's line breaking is slow on long documents: most lines fit on one.
+            self.cell(0, LINE_H, shown, new_x="LMARGIN", new_y="NEXT")
+        else:
+            self.multi_cell(0, LINE_H, shown, align="L", new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(*BLACK)
 
 

@@ -81,19 +81,14 @@ class HandoverService(CareServiceBase):
                 and (unit_id is None or r.fields.get("unit_id") == unit_id)
             ]
             names = staff_names(conn)
-            events = {
-                r.record_id: _with_originals(
-                    conn,
-                    records_repo.for_resident(
-                        conn, r.record_id, EVENTS, since=since, before=before
-                    ),
-                )
-                for r in residents
-            }
+            found = records_repo.for_residents(
+                conn, [r.record_id for r in residents], EVENTS, since=since, before=before
+            )
+            events = {rid: _with_originals(conn, rows) for rid, rows in found.items()}
             wanted = {
                 str(e.fields.get("prescription_id") or e.fields.get("homely_remedy_id"))
-                for found in events.values()
-                for e in found
+                for rows in events.values()
+                for e in rows
                 if e.entity == "medication_administration"
             }
             medicines = {k: v.fields for k, v in records_repo.get_many(conn, wanted).items()}

@@ -162,3 +162,20 @@ def test_alt_5_opens_the_handover_and_an_old_quiet_shift_says_so(
 
 def test_the_handover_model_passes_the_model_tester(qtmodeltester: object) -> None:
     qtmodeltester.check(HandoverModel())  # type: ignore[attr-defined]
+
+
+def test_the_remark_dialog_needs_words_and_refuses_too_many(qtbot: QtBot) -> None:
+    dialog = RemarkDialog([("r1", "Colin Davis (1)"), ("r2", "Gwen Price (3)")], "r2")
+    qtbot.addWidget(dialog)
+    assert dialog.about_combo.currentText() == "Gwen Price (3)"
+    assert not dialog.save_button.isEnabled()  # nothing written yet
+    dialog.text_edit.setPlainText("   ")
+    assert not dialog.save_button.isEnabled()
+    dialog.text_edit.setPlainText("x" * 2001)
+    assert not dialog.save_button.isEnabled()
+    assert dialog.count_label.text() == "2,001 of 2,000 characters: too long, shorten it."
+    dialog.text_edit.setPlainText("  Daughter phoning at 6 pm.  ")
+    assert dialog.save_button.isEnabled()
+    assert dialog.values() == ("r2", "Daughter phoning at 6 pm.")
+    dialog.about_combo.setCurrentIndex(0)
+    assert dialog.values() == (None, "Daughter phoning at 6 pm.")

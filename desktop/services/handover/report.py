@@ -76,6 +76,7 @@ class Remark:
     author: str
     at: str  # when it was written (ISO)
     amended: bool
+    author_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -207,6 +207,7 @@ class HandoverService(CareServiceBase):
                     names.get(item.record.user_id or "", ""),
                     str(item.record.occurred_at or ""),
                     item.amended,
+                    item.record.user_id,
                 )
             )
         return shown

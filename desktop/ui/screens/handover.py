@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QPushButton,
     QSplitter,
@@ -39,7 +40,7 @@ from desktop.services.handover import (
 )
 from desktop.ui.context import UiContext
 from desktop.ui.models.handover import HandoverModel
-from desktop.ui.screens.handover_detail import remark_line, resident_html
+from desktop.ui.screens.handover_detail import WITHDRAW, remark_line, resident_html
 from desktop.ui.screens.remark_dialog import RemarkDialog
 from desktop.ui.theme import TOUCH_PX, set_role
 from desktop.ui.widgets.touch import enable_touch_scrolling
@@ -94,6 +95,11 @@ class HandoverScreen(QWidget):
         self.general_label.setWordWrap(True)
         self.general_label.setTextFormat(Qt.TextFormat.RichText)
         self.general_label.setObjectName("Card")
+        self.general_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.general_label.linkActivated.connect(self._link)
         self.empty_label = QLabel()
         self.empty_label.setWordWrap(True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -119,6 +125,7 @@ class HandoverScreen(QWidget):
         self.detail = QTextBrowser()
         self.detail.setAccessibleName("What to hand over for the chosen resident")
         self.detail.setOpenLinks(False)
+        self.detail.anchorClicked.connect(lambda url: self._link(url.toString()))
         enable_touch_scrolling(self.detail)
         self.splitter = QSplitter()
         self.splitter.addWidget(self.table)
@@ -231,7 +238,7 @@ class HandoverScreen(QWidget):
         remarks = report.general_remarks
         self.general_label.setVisible(bool(remarks))
         if remarks:
-            lines = "".join(remark_line(r, colours) for r in remarks)
+            lines = "".join(remark_line(r, colours, self._user_id()) for r in remarks)
             self.general_label.setText(f"<b>General remarks</b><ul>{lines}</ul>")
         self._show_rows()
 
@@ -263,7 +270,7 @@ class HandoverScreen(QWidget):
         if person is None:
             self.detail.clear()
             return
-        self.detail.setHtml(resident_html(person, self._ui.theme.colours))
+        self.detail.setHtml(resident_html(person, self._ui.theme.colours, self._user_id()))
 
     # --- remarks and printing ----------------------------------------------------------------
 
@@ -284,6 +291,33 @@ class HandoverScreen(QWidget):
         self._ui.runner.run(
             lambda: handover.add_remark(shift, text, unit_id=unit, resident_id=resident_id),
             lambda _id: self._ui.notify("Remark added to the handover."),
+            changes=("handover",),
+        )
+
+    def _user_id(self) -> str | None:
+        return self._ui.user.user_id if self._ui.user is not None else None
+
+    def _link(self, link: str) -> None:
+        if link.startswith(WITHDRAW):
+            self.withdraw_remark(link.removeprefix(WITHDRAW))
+
+    @staticmethod
+    def ask_reason(parent: QWidget) -> str | None:
+        """Why a remark is withdrawn, or None if cancelled; tests replace this."""
+        reason, accepted = QInputDialog.getText(
+            parent, "Withdraw the remark", "Why is it being withdrawn?"
+        )
+        return reason if accepted else None
+
+    def withdraw_remark(self, remark_id: str) -> None:
+        """Mark one of your remarks entered in error, with a reason (it is kept, not deleted)."""
+        reason = self.ask_reason(self)
+        if reason is None:
+            return
+        handover = self._ui.services.handover
+        self._ui.runner.run(
+            lambda: handover.withdraw_remark(remark_id, reason),
+            lambda _id: self._ui.notify("Remark withdrawn from the handover."),
             changes=("handover",),
         )
 

@@ -24,10 +24,20 @@ def _line(entry: Entry, colours: Colours) -> str:
     return f"<li>{clock}{text}{amended}{who}</li>"
 
 
-def remark_line(remark: Remark, colours: Colours) -> str:
+WITHDRAW = "withdraw:"  # the link that withdraws a remark, followed by its id
+
+
+def remark_line(remark: Remark, colours: Colours, user_id: str | None = None) -> str:
+    """A remark with its author and time; its author gets a "Withdraw" link."""
     who = escape(remark.author or "Someone")
     amended = " <i>(amended)</i>" if remark.amended else ""
-    return f"<li><b>{escape(local_clock(remark.at))}</b> {who}: {escape(remark.text)}{amended}</li>"
+    link = ""
+    if user_id is not None and remark.author_id == user_id:
+        link = f" <a href='{WITHDRAW}{escape(remark.remark_id)}'>Withdraw</a>"
+    return (
+        f"<li><b>{escape(local_clock(remark.at))}</b> {who}: {escape(remark.text)}{amended}"
+        f"{link}</li>"
+    )
 
 
 def _section(title: str, lines: list[str]) -> str:
@@ -36,7 +46,7 @@ def _section(title: str, lines: list[str]) -> str:
     return f"<h3>{escape(title)}</h3><ul>{''.join(lines)}</ul>"
 
 
-def resident_html(person: ResidentHandover, colours: Colours) -> str:
+def resident_html(person: ResidentHandover, colours: Colours, user_id: str | None = None) -> str:
     room = f"Room {escape(person.room)} · " if person.room else ""
     parts = [f"<h2>{room}{escape(person.name)}</h2>"]
     if person.alerts:
@@ -65,7 +75,8 @@ def resident_html(person: ResidentHandover, colours: Colours) -> str:
     )
     for title, entries in sections:
         parts.append(_section(title, [_line(e, colours) for e in entries]))
-    parts.append(_section("Remarks", [remark_line(r, colours) for r in person.remarks]))
+    remarks = [remark_line(r, colours, user_id) for r in person.remarks]
+    parts.append(_section("Remarks", remarks))
     if not person.happened:
         parts.append(f"<p style='color:{colours.muted}'>Nothing was recorded in this shift.</p>")
     return "".join(parts)

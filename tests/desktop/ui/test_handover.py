@@ -179,3 +179,28 @@ def test_the_remark_dialog_needs_words_and_refuses_too_many(qtbot: QtBot) -> Non
     assert dialog.values() == ("r2", "Daughter phoning at 6 pm.")
     dialog.about_combo.setCurrentIndex(0)
     assert dialog.values() == (None, "Daughter phoning at 6 pm.")
+
+
+def test_the_author_withdraws_a_remark_with_a_reason(
+    qtbot: QtBot, ward: tuple[MainWindow, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window, _resident = ward
+    window.show_handover()
+    screen = window.handover
+    qtbot.waitUntil(lambda: loaded(screen) and screen.model.rowCount() > 0, timeout=WAIT_MS)
+    monkeypatch.setattr(
+        RemarkDialog, "ask", classmethod(lambda cls, *args: (None, "Wrong unit, sorry"))
+    )
+    screen.remark_button.click()
+    qtbot.waitUntil(screen.general_label.isVisible, timeout=WAIT_MS)
+    report = screen.report
+    assert report is not None
+    remark = report.general_remarks[0]
+    assert f"withdraw:{remark.remark_id}" in screen.general_label.text()
+    reasons = iter([None, "Meant for the other unit"])
+    monkeypatch.setattr(HandoverScreen, "ask_reason", staticmethod(lambda parent: next(reasons)))
+    screen.general_label.linkActivated.emit(f"withdraw:{remark.remark_id}")  # cancelled
+    assert screen.general_label.isVisible()
+    screen.general_label.linkActivated.emit(f"withdraw:{remark.remark_id}")
+    qtbot.waitUntil(lambda: not screen.general_label.isVisible(), timeout=WAIT_MS)
+    assert window.message_bar.text == "Remark withdrawn from the handover."

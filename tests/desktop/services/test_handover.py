@@ -28,9 +28,12 @@ from desktop.services.handover import (
     night_shift,
     shift_at,
 )
+from desktop.services.handover.report import current_versions
 from desktop.services.incidents import IncidentInput
 from desktop.services.medication import PrescriptionInput
 from desktop.services.residents import ResidentSummary
+from desktop.store import records as records_repo
+from desktop.store.records import StoredRecord
 from desktop.sync.local_changes import Author
 from shared.demo_data import DEMO_PASSWORD
 from shared.medication.scheduling import UK
@@ -228,13 +231,20 @@ def test_low_fluids_are_flagged_against_the_target(
     pc: DesktopServices, wcn_server: InProcessServer
 ) -> None:
     low, enough = pc.residents.list_residents()[:2]
-    pc.notes.record_note(low.resident_id, "food_fluid", "Tea", details={"fluid_ml": 300},
-                         occurred_at=at(10))  # fmt: skip
+    pc.notes.record_note(
+        low.resident_id, "food_fluid", "Tea", details={"fluid_ml": 300}, occurred_at=at(10)
+    )
     for hour in (9, 13):
-        pc.notes.record_note(enough.resident_id, "food_fluid", "Water",
-                             details={"fluid_ml": 900}, occurred_at=at(hour))  # fmt: skip
-    pc.notes.record_note(enough.resident_id, "food_fluid", "Juice", details={"fluid_ml": 200},
-                         occurred_at=at(7))  # fmt: skip
+        pc.notes.record_note(
+            enough.resident_id,
+            "food_fluid",
+            "Water",
+            details={"fluid_ml": 900},
+            occurred_at=at(hour),
+        )
+    pc.notes.record_note(
+        enough.resident_id, "food_fluid", "Juice", details={"fluid_ml": 200}, occurred_at=at(7)
+    )
     report = pc.handover.report(SHIFT)
     thirsty = part(report, low.resident_id)
     assert thirsty.fluid is not None
@@ -255,8 +265,7 @@ def test_news2_of_five_or_more_and_any_single_three_are_flagged(
     rid = resident.resident_id
     observation(pc, rid, NORMAL, at(9), news2=0)
     observation(pc, rid, {**NORMAL, "respiration_rate": 26}, at(11))  # scores 3, total 3
-    observation(pc, rid, {**NORMAL, "pulse": 118, "temperature": 38.6, "spo2": 94}, at(14),
-                news2=5)  # fmt: skip
+    observation(pc, rid, {**NORMAL, "pulse": 118, "temperature": 38.6, "spo2": 94}, at(14), news2=5)
     observation(pc, rid, {"pulse": 80}, at(16), news2=4)  # stored score, nothing at 3
     person = part(pc.handover.report(SHIFT), rid)
     assert [e.flagged for e in person.observations] == [False, True, True, False]
@@ -287,18 +296,31 @@ def test_falls_prn_doses_and_refused_medicines_are_flagged(
     paracetamol = pc.medication.prescriptions.add(
         rid,
         PrescriptionInput(
-            "Paracetamol", "tablet", "oral", "2 tablets", {"kind": "prn", "times": []},
-            DAY - dt.timedelta(days=1), strength="500 mg", dose_quantity=2,
-            prn_min_interval_minutes=240, prn_max_per_24h=8,
+            "Paracetamol",
+            "tablet",
+            "oral",
+            "2 tablets",
+            {"kind": "prn", "times": []},
+            DAY - dt.timedelta(days=1),
+            strength="500 mg",
+            dose_quantity=2,
+            prn_min_interval_minutes=240,
+            prn_max_per_24h=8,
         ),
-    )  # fmt: skip
+    )
     amlodipine = pc.medication.prescriptions.add(
         rid,
         PrescriptionInput(
-            "Amlodipine", "tablet", "oral", "1 tablet", {"kind": "daily", "times": ["08:00"]},
-            DAY - dt.timedelta(days=1), strength="5 mg", dose_quantity=1,
+            "Amlodipine",
+            "tablet",
+            "oral",
+            "1 tablet",
+            {"kind": "daily", "times": ["08:00"]},
+            DAY - dt.timedelta(days=1),
+            strength="5 mg",
+            dose_quantity=1,
         ),
-    )  # fmt: skip
+    )
     pc.medication.prn.record_prn(paracetamol, "Pain in left wrist, 6/10", when=at(10, 40))
     pc.medication.prn.record_prn(paracetamol, "Pain again", when=at(21))  # the night shift
     record(
@@ -436,8 +458,12 @@ def test_a_long_handover_runs_over_pages_with_numbers(
     pc: DesktopServices, resident: ResidentSummary
 ) -> None:
     for minute in range(0, 600, 10):
-        pc.notes.record_note(resident.resident_id, "general", f"Check number {minute}",
-                             occurred_at=at(8) + dt.timedelta(minutes=minute))  # fmt: skip
+        pc.notes.record_note(
+            resident.resident_id,
+            "general",
+            f"Check number {minute}",
+            occurred_at=at(8) + dt.timedelta(minutes=minute),
+        )
     text = " ".join(pdf_text(handover_pdf(pc.handover.report(SHIFT))).split())
     assert "Page 1 of 2" in text and "Page 2 of 2" in text
     assert text.count(f"Handover - {pc.context.device.home_name}") == 2
@@ -466,3 +492,71 @@ def test_remarks_reach_the_other_pcs_through_the_server(
         "Call the GP about the rash."
     ]
     assert ward.sync.status().waiting == 0  # the server took every remark
+
+
+def test_an_incident_or_a_dose_entered_in_error_is_not_handed_over(
+    pc: DesktopServices, resident: ResidentSummary
+) -> None:
+    rid = resident.resident_id
+    saved = pc.incidents.record(
+        rid, IncidentInput("fall", "Slid from the chair", at(9), witnessed=True, severity="none")
+    )
+    dose = record(
+        pc,
+        "medication_administration",
+        {
+            "resident_id": rid,
+            "outcome": "given",
+            "quantity": 1.0,
+            "prn_reason": "Pain",
+            "occurred_at": at(9, 30).isoformat(),
+        },
+    )
+    withdrawn = {"amend_kind": "entered_in_error", "amend_reason": "Wrong resident"}
+    for entity, original in (
+        ("incident", saved.incident.record_id),
+        ("medication_administration", dose),
+    ):
+        with pc.context.store.read() as conn:
+            stored = records_repo.get(conn, original)
+        assert stored is not None
+        record(pc, entity, {**stored.fields, "amends_id": original, **withdrawn})
+    person = part(pc.handover.report(SHIFT), rid)
+    assert person.incidents == () and person.prn_doses == ()
+    assert not {FlagKind.INCIDENT, FlagKind.PRN} & set(kinds(person))
+
+
+# --- corrections, as a rule ---------------------------------------------------------------
+
+
+def _stored(record_id: str, hlc: str, fields: dict[str, Any]) -> StoredRecord:
+    occurred = "2026-01-01T10:00:00+00:00"
+    return StoredRecord(
+        "care_note", record_id, None, "r", fields, {}, hlc, None, None, None, occurred, False
+    )
+
+
+corrections = st.lists(st.sampled_from(["amendment", "entered_in_error"]), max_size=4)
+
+
+@given(st.lists(corrections, min_size=1, max_size=6))
+def test_each_chain_shows_its_latest_version_unless_that_withdraws_it(
+    chains: list[list[str]],
+) -> None:
+    events, expected = [], {}
+    clock = 0
+    for index, chain in enumerate(chains):
+        root = f"{index:08d}-0000-7000-8000-000000000000"
+        clock += 1
+        events.append(_stored(root, f"{clock:012d}", {"text": f"{index}:original"}))
+        for step, kind in enumerate(chain):
+            clock += 1
+            fields = {"text": f"{index}:{step}", "amends_id": root, "amend_kind": kind}
+            record_id = f"{index:08d}-{step + 1:04d}-7000-8000-000000000000"
+            events.append(_stored(record_id, f"{clock:012d}", fields))
+        if not chain:
+            expected[root] = (f"{index}:original", False)
+        elif chain[-1] != "entered_in_error":
+            expected[root] = (f"{index}:{len(chain) - 1}", True)
+    shown = current_versions(list(reversed(events)))  # arrival order must not matter
+    assert {c.root_id: (c.fields["text"], c.amended) for c in shown} == expected

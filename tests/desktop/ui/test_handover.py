@@ -55,10 +55,14 @@ def ward(
             services.context.recorder.create(
                 conn,
                 "observation",
-                {"resident_id": resident, "values": POORLY, "news2": 7,
-                 "occurred_at": WHEN.isoformat()},
+                {
+                    "resident_id": resident,
+                    "values": POORLY,
+                    "news2": 7,
+                    "occurred_at": WHEN.isoformat(),
+                },
                 Author(user.user_id, user.role),
-            )  # fmt: skip
+            )
         services.notes.record_note(resident, "mood", "Drowsy and off her food", occurred_at=WHEN)
     finally:
         services.close()

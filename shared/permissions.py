@@ -87,6 +87,8 @@ MATRIX: dict[str, EntityRule] = {
     "stock_event": EntityRule(read=CLINICAL_READERS, write=SENIOR_ROLES),
     "homely_remedy": EntityRule(read=CLINICAL_READERS, write=SENIOR_ROLES),
     "mar_transcription": EntityRule(read=CLINICAL_READERS, write=SENIOR_ROLES),
+    # Handover (shared/entities/handover.py): anyone handing over may add a remark.
+    "handover_remark": EntityRule(read=CLINICAL_READERS, write=CARE_ROLES),
 }
 
 

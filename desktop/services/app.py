@@ -10,6 +10,7 @@ from desktop.services.assessments import AssessmentService
 from desktop.services.capacity import CapacityService
 from desktop.services.care_plans import CarePlanService
 from desktop.services.context import AppContext
+from desktop.services.handover import HandoverService
 from desktop.services.incidents import IncidentService
 from desktop.services.medication import MedicationServices
 from desktop.services.notes import NoteService
@@ -37,6 +38,7 @@ class DesktopServices:
         self.incidents = IncidentService(context, self.session)
         self.notifications = NotificationService(context, self.session)
         self.reviews_due = ReviewsDueService(context, self.session)
+        self.handover = HandoverService(context, self.session)  # shift handover (issue 5)
 
     @classmethod
     def open(

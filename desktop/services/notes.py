@@ -123,6 +123,26 @@ def build_timeline(events: list[StoredRecord]) -> list[TimelineEntry]:
     return entries
 
 
+def fluid_total_of(events: list[StoredRecord], target_ml: int | None) -> FluidTotal:
+    """The fluid drunk in ``events`` (a resident's care notes over the period): each note's
+    latest version, none entered in error; low when under half of ``target_ml``."""
+    entries = build_timeline(events)
+    live = {e.record_id for e in entries if e.status != "entered_in_error"}
+    latest: dict[str, StoredRecord] = {}
+    for event in sorted(events, key=lambda e: e.hlc):
+        root = event.fields.get("amends_id") or event.record_id
+        latest[root] = event
+    total = 0
+    for root, event in latest.items():
+        if root not in live or event.fields.get("category") != "food_fluid":
+            continue
+        details = event.fields.get("details") or {}
+        if isinstance(details, dict) and isinstance(details.get("fluid_ml"), int):
+            total += details["fluid_ml"]
+    low = bool(target_ml) and total < LOW_FLUID_FRACTION * int(target_ml or 0)
+    return FluidTotal(total, target_ml, low)
+
+
 class NoteService:
     def __init__(self, context: AppContext, session: SessionService) -> None:
         self._context = context
@@ -264,19 +284,5 @@ class NoteService:
         with self._context.store.read() as conn:
             events = records_repo.for_resident(conn, resident_id, ("care_note",), since=since)
             resident = records_repo.get(conn, resident_id)
-        entries = build_timeline(events)
-        live = {e.record_id for e in entries if e.status != "entered_in_error"}
-        latest: dict[str, StoredRecord] = {}
-        for event in sorted(events, key=lambda e: e.hlc):
-            root = event.fields.get("amends_id") or event.record_id
-            latest[root] = event
-        total = 0
-        for root, event in latest.items():
-            if root not in live or event.fields.get("category") != "food_fluid":
-                continue
-            details = event.fields.get("details") or {}
-            if isinstance(details, dict) and isinstance(details.get("fluid_ml"), int):
-                total += details["fluid_ml"]
         target = resident.fields.get("fluid_target_ml") if resident else None
-        low = bool(target) and total < LOW_FLUID_FRACTION * int(target or 0)
-        return FluidTotal(total, target if isinstance(target, int) else None, low)
+        return fluid_total_of(events, target if isinstance(target, int) else None)

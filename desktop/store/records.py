@@ -92,6 +92,25 @@ def for_resident(
     return [_row(r) for r in conn.execute(query)]
 
 
+def for_residents(
+    conn: sa.Connection,
+    resident_ids: Sequence[str],
+    entities: Sequence[str],
+    *,
+    since: str,
+    before: str,
+) -> dict[str, list[StoredRecord]]:
+    """Each resident's events with ``since <= occurred_at < before``: one statement built
+    once, then one short walk down the (resident, time) index per resident."""
+    query = sa.select(records).where(
+        records.c.resident_id == sa.bindparam("rid"),
+        records.c.entity.in_(entities),
+        records.c.occurred_at >= since,
+        records.c.occurred_at < before,
+    )
+    return {rid: [_row(r) for r in conn.execute(query, {"rid": rid})] for rid in resident_ids}
+
+
 def latest_event_time_by_resident(
     conn: sa.Connection, entities: Sequence[str], resident_ids: Sequence[str]
 ) -> dict[str, str]:

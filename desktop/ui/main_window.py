@@ -25,6 +25,7 @@ from desktop.ui.context import Launch, UiContext, open_services
 from desktop.ui.inactivity import InactivityWatcher
 from desktop.ui.runner import OperationRunner
 from desktop.ui.screens.enrolment import EnrolmentScreen
+from desktop.ui.screens.handover import HandoverScreen
 from desktop.ui.screens.medication import MedicationScreen
 from desktop.ui.screens.pin_dialog import PinDialog
 from desktop.ui.screens.resident_care import ResidentCareScreen
@@ -80,9 +81,11 @@ class MainWindow(QMainWindow):
         self.care = ResidentCareScreen(self.ui)  # care planning (issue 7)
         self.due = ReviewsDueScreen(self.ui)
         self.medication = MedicationScreen(self.ui)  # eMAR (issue 6)
+        self.handover = HandoverScreen(self.ui)  # shift handover (issue 5)
         for screen in (self.residents, self.record, self.reviews, self.care, self.due):
             self.workspace.addWidget(screen)
         self.workspace.addWidget(self.medication)
+        self.workspace.addWidget(self.handover)
         self.pages = QStackedWidget()
         for page in (self.loading_label, self.enrolment, self.sign_in, self.workspace):
             self.pages.addWidget(page)
@@ -119,6 +122,7 @@ class MainWindow(QMainWindow):
         self.due.item_opened.connect(self.open_due_item)
         self.top_bar.due_chosen.connect(self.show_due)
         self.top_bar.medicines_chosen.connect(self.show_medication)
+        self.top_bar.handover_chosen.connect(self.show_handover)
         self.reviews.count_changed.connect(self.top_bar.set_review_count)
         self.inactivity.timed_out.connect(self.lock)
         bar = self.top_bar
@@ -142,6 +146,7 @@ class MainWindow(QMainWindow):
         add("Alt+2", self.show_reviews)
         add("Alt+3", self.show_due)
         add("Alt+4", self.show_medication)
+        add("Alt+5", self.show_handover)
         add("Ctrl+F", self.find_resident)
         add("Ctrl++", self.ui.theme.bigger_text)
         add("Ctrl+=", self.ui.theme.bigger_text)
@@ -209,6 +214,7 @@ class MainWindow(QMainWindow):
             self.care.reset()
             self.due.reset()
             self.medication.reset()
+            self.handover.reset()
             self.pages.setCurrentWidget(self.workspace)
             self.show_residents()
         self.reviews.refresh()
@@ -278,6 +284,13 @@ class MainWindow(QMainWindow):
         self.top_bar.show_page("medicines")
         self.medication.refresh()
 
+    def show_handover(self) -> None:
+        if self.ui.user is None:
+            return
+        self.workspace.setCurrentWidget(self.handover)
+        self.top_bar.show_page("handover")
+        self.handover.refresh()
+
     def open_care(self, resident_id: str, tab: str, *, audit: bool = False) -> None:
         self.workspace.setCurrentWidget(self.care)
         self.top_bar.show_page("residents")
@@ -331,6 +344,8 @@ class MainWindow(QMainWindow):
             self.due.refresh()
         elif current is self.medication:
             self.medication.refresh()
+        elif current is self.handover:
+            self.handover.refresh()
 
     # --- closing ---------------------------------------------------------------------------
 

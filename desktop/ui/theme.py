@@ -147,6 +147,8 @@ QProgressBar::chunk {{ background: {c.accent}; }}
 QProgressBar[role="low"]::chunk {{ background: {c.danger}; }}
 QScrollBar:vertical {{ width: 22px; }}
 QFrame#TopBar, QFrame#SyncBar {{ background: {c.surface}; border: 1px solid {c.border}; }}
+QFrame#TopBar QPushButton, QFrame#TopBar QToolButton {{ padding: 4px 10px; }}
+QFrame#TopBar QPushButton:focus, QFrame#TopBar QToolButton:focus {{ padding: 2px 8px; }}
 QFrame#Banner {{ background: {c.surface}; border: 2px solid {c.border}; border-radius: 6px; }}
 QFrame#Card {{ background: {c.surface}; border: 1px solid {c.border}; border-radius: 6px; }}
 QFrame#MessageBar[kind="error"] {{ background: {c.danger}; }}

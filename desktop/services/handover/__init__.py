@@ -5,7 +5,6 @@ A4 PDF. ``HandoverService`` is the entry point; the shifts are in ``shifts``."""
 
 from __future__ import annotations
 
-from desktop.services.handover.pdf import handover_pdf
 from desktop.services.handover.report import (
     Entry,
     Flag,
@@ -28,6 +27,14 @@ from desktop.services.handover.shifts import (
     shift_at,
     shift_for,
 )
+
+
+def handover_pdf(report: HandoverReport) -> bytes:
+    """The report as an A4 PDF (fpdf is loaded on first use, not when the app starts)."""
+    from desktop.services.handover.pdf import handover_pdf as render
+
+    return render(report)
+
 
 __all__ = [
     "ALL_UNITS",

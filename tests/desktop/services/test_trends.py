@@ -5,6 +5,7 @@ the mean of the days with a drink recorded; a period with nothing recorded has n
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -28,7 +29,7 @@ def test_periods_tile_the_span_and_end_today(span: tr.Span, today: dt.date) -> N
     assert len(periods) == tr.SPAN_LENGTH[span]
     assert periods[-1].holds(today)
     assert periods[-1].end == today + dt.timedelta(days=1)
-    for earlier, later in zip(periods, periods[1:], strict=False):
+    for earlier, later in itertools.pairwise(periods):
         assert earlier.end == later.start
     for period in periods:
         assert period.start < period.end

@@ -146,6 +146,7 @@ def check(readings: ObservationInput) -> ReadingCheck:
         problem = obs_rules.blood_pressure_problem(readings.systolic_bp, readings.diastolic_bp)
         if problem:
             refused["diastolic_bp"] = problem
+            unusual.pop("diastolic_bp", None)
     return ReadingCheck(refused, unusual)
 
 

@@ -10,7 +10,6 @@ import datetime as dt
 from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtWidgets import (
     QDateTimeEdit,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -38,7 +37,7 @@ from desktop.ui.screens.baseline_form import NO_BASELINE, baseline_text
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.choices import ChoiceButtons
 from desktop.ui.widgets.field_errors import FieldErrors
-from desktop.ui.widgets.news2_box import News2Box, ObservationResult
+from desktop.ui.widgets.observation_panels import ConfirmPanel, News2Box, ObservationResult
 from desktop.ui.widgets.touch import enable_touch_scrolling
 from shared import news2
 from shared import observations as obs_rules
@@ -209,23 +208,10 @@ class ObservationsForm(QWidget):
         body.addWidget(self.errors.add("note", self.note_edit))
         body.addStretch(1)
 
-        self.confirm_frame = QFrame()
-        self.confirm_frame.setObjectName("Card")
-        confirm = QVBoxLayout(self.confirm_frame)
-        self.confirm_label = QLabel()
-        self.confirm_label.setWordWrap(True)
-        set_role(self.confirm_label, "warning")
-        self.confirm_button = QPushButton("The readings are right: save")
-        set_role(self.confirm_button, "primary")
+        self.confirm_frame = ConfirmPanel()
+        self.confirm_label = self.confirm_frame.label
+        self.confirm_button = self.confirm_frame.confirm_button
         self.confirm_button.clicked.connect(lambda: self.save(confirmed=True))
-        self.recheck_button = QPushButton("Check again")
-        self.recheck_button.clicked.connect(self._hide_confirm)
-        confirm_buttons = QHBoxLayout()
-        confirm_buttons.addWidget(self.confirm_button, 2)
-        confirm_buttons.addWidget(self.recheck_button, 1)
-        confirm.addWidget(self.confirm_label)
-        confirm.addLayout(confirm_buttons)
-        self.confirm_frame.setVisible(False)
 
         self.save_button = QPushButton("Save")
         set_role(self.save_button, "primary")
@@ -327,7 +313,7 @@ class ObservationsForm(QWidget):
 
     def _changed(self) -> None:
         if self.confirm_frame.isVisible():
-            self._hide_confirm()  # the readings changed: they are checked again on saving
+            self.confirm_frame.withdraw()  # the readings changed: they are checked again on saving
         result = score(self.readable())
         self.news2_box.show_result(result)
         scored = len(result.missing) < len(result.scores)
@@ -387,17 +373,11 @@ class ObservationsForm(QWidget):
     def _failed(self, error: WcnError) -> None:
         self._ready()
         if isinstance(error, NeedsConfirmation):
-            self.confirm_label.setText("\n".join(error.messages))
-            self.confirm_frame.setVisible(True)
-            self.confirm_button.setFocus()
+            self.confirm_frame.ask(error.messages)
             return
         field = getattr(error, "field", None)
         self.errors.show(field if isinstance(field, str) else None, error.message)
         self._ui.runner.failed.emit(error)  # in the message bar too, as every failure is
-
-    def _hide_confirm(self) -> None:
-        self.confirm_frame.setVisible(False)
-        self.confirm_label.clear()
 
     def _stored(self, saved: ObservationSaved) -> None:
         self._ready()

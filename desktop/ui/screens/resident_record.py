@@ -129,10 +129,7 @@ class ResidentRecordScreen(QWidget):
         self.error_button.clicked.connect(lambda: self.correct(IN_ERROR))
         self._entry_chosen(QModelIndex(), QModelIndex())
 
-        timeline_title = QLabel("Timeline")
-        set_role(timeline_title, "heading")
         header = QHBoxLayout()
-        header.addWidget(timeline_title)
         header.addStretch(1)
         header.addWidget(QLabel("Show"))
         header.addWidget(self.kind_combo)
@@ -203,7 +200,11 @@ class ResidentRecordScreen(QWidget):
             button.clicked.connect(lambda _checked=False, c=category: self.start_form(c))
             grid.addWidget(button, index // 2, index % 2)
             self.quick_buttons[category] = button
-        self.observations_button = QPushButton("O&bservations (NEWS2, weight, soft signs)")
+        self.observations_button = QPushButton("O&bservations")
+        self.observations_button.setToolTip(
+            "Temperature, pulse, breathing, blood pressure, SpO2, NEWS2, blood glucose, weight "
+            "and soft signs"
+        )
         set_role(self.observations_button, "tile")
         self.observations_button.clicked.connect(self.start_observations)
         grid.addWidget(self.observations_button, len(QUICK) // 2, len(QUICK) % 2)

@@ -1,5 +1,6 @@
-"""The NEWS2 total in its band's colour with what the band calls for, and, after saving, the
-SBARD prompt for handing over (RESTORE2)."""
+"""The panels of the observations form: the NEWS2 total in its band's colour with what the
+band calls for, the question asked before unusual readings are saved, and what was saved with
+the SBARD prompt for handing over (RESTORE2)."""
 
 from __future__ import annotations
 
@@ -148,3 +149,34 @@ class ObservationResult(QWidget):
         self.signs_label.setVisible(bool(saved.soft_signs))
         self.sbard_label.setText(sbard_html(saved.sbard) if saved.sbard else "")
         self.sbard_label.setVisible(saved.sbard is not None)
+
+
+class ConfirmPanel(QFrame):
+    """Unusual readings, and the two answers: save them as they are, or check again."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Card")
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        set_role(self.label, "warning")
+        self.confirm_button = QPushButton("The readings are right: save")
+        set_role(self.confirm_button, "primary")
+        self.recheck_button = QPushButton("Check again")
+        self.recheck_button.clicked.connect(self.withdraw)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.confirm_button, 2)
+        buttons.addWidget(self.recheck_button, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label)
+        layout.addLayout(buttons)
+        self.setVisible(False)
+
+    def ask(self, messages: list[str]) -> None:
+        self.label.setText("\n".join(messages))
+        self.setVisible(True)
+        self.confirm_button.setFocus()
+
+    def withdraw(self) -> None:
+        self.setVisible(False)
+        self.label.clear()

@@ -91,6 +91,7 @@ class ObservationsForm(QWidget):
         super().__init__(parent)
         self._ui = ui
         self.resident_id = ""
+        self.usual_scale = 1
         self.baseline: Baseline | None = None
         self.last_saved: ObservationSaved | None = None
         self.errors = FieldErrors()
@@ -236,6 +237,7 @@ class ObservationsForm(QWidget):
 
     def start(self, resident_id: str) -> None:
         if resident_id != self.resident_id:
+            self.usual_scale = 1
             self.reset()
             self.baseline = None
             self.baseline_label.setText("Loading their baseline…")
@@ -246,8 +248,7 @@ class ObservationsForm(QWidget):
         self.baseline_button.setEnabled(self._ui.may_write("soft_signs_baseline"))
         service = self._ui.services.observations
         self._ui.runner.run(lambda: service.baseline(resident_id), self.show_baseline)
-        if not self.scale_choice.selected():
-            self._ui.runner.run(lambda: service.usual_spo2_scale(resident_id), self._show_scale)
+        self._ui.runner.run(lambda: service.usual_spo2_scale(resident_id), self._show_scale)
         self.edits["temperature"].setFocus()
 
     def show_baseline(self, baseline: Baseline) -> None:
@@ -257,7 +258,9 @@ class ObservationsForm(QWidget):
         self.baseline_label.setText(baseline_text(baseline))
 
     def _show_scale(self, scale: int) -> None:
-        if not self.scale_choice.selected():
+        """The resident's usual SpO2 scale (from their last reading) unless already changed."""
+        self.usual_scale = scale
+        if not self.is_dirty():
             self.scale_choice.select(SCALES[scale - 1])
 
     def reset(self) -> None:
@@ -267,6 +270,7 @@ class ObservationsForm(QWidget):
             edit.blockSignals(False)
         for choice in (self.scale_choice, self.air_choice, self.level_choice, self.signs):
             choice.clear()
+        self.scale_choice.select(SCALES[self.usual_scale - 1])
         self.note_edit.clear()
         self.errors.clear()
         self.confirm_frame.setVisible(False)

@@ -272,3 +272,15 @@ def test_trends_give_weight_news2_and_fluid_series(pc: DesktopServices, resident
     months = obs.trends(resident, Span.MONTHS, now=NOW)
     assert len(months.news2.points) == 12
     assert months.weight.latest is not None and months.weight.latest.value == 60.5
+
+
+def test_the_form_starts_on_the_residents_usual_spo2_scale(
+    pc: DesktopServices, resident: str
+) -> None:
+    obs = pc.observations
+    assert obs.usual_spo2_scale(resident) == 1
+    scale_2 = ObservationInput(spo2=90, spo2_scale=2, on_oxygen=False)
+    saved = obs.record(resident, scale_2)
+    assert saved.news2.spo2 == 0  # 88–92% is on target on scale 2
+    assert obs.usual_spo2_scale(resident) == 2
+    assert "SpO2 90% (scale 2)" in newest_observation(pc, resident)

@@ -70,6 +70,7 @@ def test_scores_show_as_you_type_and_a_high_score_calls_for_an_emergency_respons
     )
     form.air_choice.select("Air")
     form.level_choice.select("A: Alert")
+    assert form.scale_choice.selected() == ["Scale 1"]  # the resident's usual scale
     assert form.scores_shown() == {
         "temperature": "1",
         "pulse": "2",

@@ -284,3 +284,36 @@ def test_the_form_starts_on_the_residents_usual_spo2_scale(
     assert saved.news2.spo2 == 0  # 88–92% is on target on scale 2
     assert obs.usual_spo2_scale(resident) == 2
     assert "SpO2 90% (scale 2)" in newest_observation(pc, resident)
+
+
+def test_observations_and_the_baseline_reach_another_pc_and_the_baseline_merges_per_field(
+    enrol_pc: Callable[[str], DesktopServices], wcn_server: InProcessServer
+) -> None:
+    ward, office = enrol_pc("ward-pc"), enrol_pc("office-pc")
+    ward.session.sign_in(wcn_server.staff("nurse").username, DEMO_PASSWORD)
+    office.session.sign_in(wcn_server.staff("senior_carer").username, DEMO_PASSWORD)
+    resident = ward.residents.list_residents()[0].resident_id
+    saved = ward.observations.record(resident, UNWELL, soft_signs=["pain"])
+    ward.observations.save_baseline(resident, {"usual_mobility": "Walks with a frame"})
+    ward.sync.sync_now()
+    office.sync.sync_now()
+    entry = next(e for e in office.notes.timeline(resident) if e.record_id == saved.record_id)
+    assert entry.score_label == "NEWS2 7" and "Soft signs: new pain" in entry.summary
+    assert office.observations.baseline(resident).usual["usual_mobility"] == "Walks with a frame"
+
+    # Both PCs change a different part of the baseline before either syncs.
+    ward.observations.save_baseline(
+        resident, {"usual_mobility": "Walks with a frame", "usual_skin": "Dry, fragile shins"}
+    )
+    office.observations.save_baseline(
+        resident, {"usual_mobility": "Walks with a frame", "usual_mood": "Sings in the morning"}
+    )
+    ward.sync.sync_now()
+    office.sync.sync_now()
+    ward.sync.sync_now()
+    for pc in (ward, office):
+        usual = pc.observations.baseline(resident).usual
+        assert usual["usual_skin"] == "Dry, fragile shins"
+        assert usual["usual_mood"] == "Sings in the morning"
+        assert usual["usual_mobility"] == "Walks with a frame"
+        assert pc.reviews.items() == []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QDateTime
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
@@ -147,6 +148,13 @@ def test_an_impossible_value_is_refused_at_its_field(
         timeout=WAIT_MS,
     )
     shot(window, "refused")
+
+    type_readings(form, {"temperature": "37.0"})
+    form.taken_edit.setDateTime(QDateTime.currentDateTime().addSecs(2 * 3600))
+    form.save_button.click()
+    qtbot.waitUntil(lambda: form.errors.message("occurred_at") != "", timeout=WAIT_MS)
+    assert "cannot be in the future" in form.errors.message("occurred_at")
+    assert newest(window) == before
 
 
 def test_soft_signs_with_the_baseline_prompt_an_sbard_handover(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QDateTime
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop.services.notes import TimelineEntry
@@ -238,3 +239,21 @@ def test_trends_chart_weight_news2_and_fluids_with_an_empty_state(
     assert trends.trends is not None and len(trends.trends.weight.points) == 12
     assert trends.span_choice.selected() == ["Last 12 months"]
     shot(window, "trends-months")
+
+
+def test_every_control_of_the_form_and_the_trends_is_big_enough_to_tap(
+    qtbot: QtBot, window: MainWindow, wcn_server: InProcessServer
+) -> None:
+    form = open_observations(qtbot, window, wcn_server)
+    record = window.record
+    record.views.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: record.trends.trends is not None, timeout=WAIT_MS)
+    controls = [
+        c
+        for c in (*window.findChildren(QPushButton), *window.findChildren(QLineEdit))
+        if c.isVisible()
+        and c.isEnabled()
+        and (form.isAncestorOf(c) or record.trends.isAncestorOf(c))
+    ]
+    assert len(controls) > 15
+    assert not [(c.text(), c.height()) for c in controls if c.height() < 40]

@@ -248,9 +248,13 @@ def test_every_control_of_the_form_and_the_trends_is_big_enough_to_tap(
     record = window.record
     record.views.setCurrentIndex(1)
     qtbot.waitUntil(lambda: record.trends.trends is not None, timeout=WAIT_MS)
+    every: list[QPushButton | QLineEdit] = [
+        *window.findChildren(QPushButton),
+        *window.findChildren(QLineEdit),
+    ]
     controls = [
         c
-        for c in (*window.findChildren(QPushButton), *window.findChildren(QLineEdit))
+        for c in every
         if c.isVisible()
         and c.isEnabled()
         and (form.isAncestorOf(c) or record.trends.isAncestorOf(c))

@@ -15,6 +15,7 @@ from desktop.services.incidents import IncidentService
 from desktop.services.medication import MedicationServices
 from desktop.services.notes import NoteService
 from desktop.services.notifications import NotificationService
+from desktop.services.observations import ObservationService
 from desktop.services.residents import ResidentService
 from desktop.services.reviews import ReviewService
 from desktop.services.reviews_due import ReviewsDueService
@@ -28,6 +29,7 @@ class DesktopServices:
         self.session = SessionService(context)
         self.residents = ResidentService(context, self.session)
         self.notes = NoteService(context, self.session)
+        self.observations = ObservationService(context, self.session)
         self.reviews = ReviewService(context, self.session)
         self.sync = SyncService(context)
         self.medication = MedicationServices(context, self.session)

@@ -9,6 +9,7 @@ from typing import Any
 
 from desktop.services.context import AppContext
 from desktop.services.errors import InvalidInput, NotAllowed
+from desktop.services.observation_checks import summarise
 from desktop.services.session import SessionService
 from desktop.store import records as records_repo
 from desktop.store.records import StoredRecord
@@ -42,6 +43,8 @@ class TimelineEntry:
     author_id: str | None
     status: str  # "current", "amended" (superseded) or "entered_in_error"
     history: tuple[str, ...]  # earlier versions' summaries, oldest first
+    score_label: str = ""  # observations: "NEWS2 5" when a score was calculated
+    score_colour: str = ""  # observations: the shared.news2 colour name of the band
 
 
 @dataclass(frozen=True)
@@ -62,10 +65,7 @@ def _summary(record: StoredRecord) -> str:
             parts.append(f"(next turn due {_local_clock(str(details['next_turn_due']))})")
         return " ".join(p for p in parts if p).strip()
     if record.entity == "observation":
-        values = f.get("values") or {}
-        shown = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in values.items())
-        news2 = f.get("news2")
-        return (f"NEWS2 {news2}: " if news2 is not None else "") + shown
+        return summarise(f).text
     if record.entity == "review_item":
         return f"Review: {f.get('message', '')}"
     return ""
@@ -108,6 +108,7 @@ def build_timeline(events: list[StoredRecord]) -> list[TimelineEntry]:
         summary = _summary(latest)
         if status == "entered_in_error":
             summary = _summary(event)
+        score = summarise(event.fields) if event.entity == "observation" else None
         entries.append(
             TimelineEntry(
                 event.record_id,
@@ -118,6 +119,8 @@ def build_timeline(events: list[StoredRecord]) -> list[TimelineEntry]:
                 latest.user_id,
                 status,
                 history,
+                score.score_label if score else "",
+                score.colour if score else "",
             )
         )
     return entries

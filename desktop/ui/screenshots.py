@@ -34,6 +34,7 @@ from desktop.ui.screens.care_screenshots import take_care_screens
 from desktop.ui.screens.fluid_form import FluidForm
 from desktop.ui.screens.handover_screenshots import take_handover_screens
 from desktop.ui.screens.medication_screenshots import take_medication_screens
+from desktop.ui.screens.observation_screenshots import take_observation_screens
 from shared.demo_data import DEMO_PASSWORD
 
 HOME = "Oakwood House"
@@ -275,6 +276,12 @@ def _screens(window: MainWindow, demo: Demo) -> None:
     settle(window)
     save(window, out, "food-and-fluid")
     fluid.cancel()
+
+    def shoot(name: str) -> None:
+        settle(window)
+        save(window, out, name)
+
+    take_observation_screens(window, shoot, wait_until)  # observations, NEWS2 and trends
 
     window.shutdown()
     make_review_item(demo, senior.username, subject.resident_id)

@@ -121,11 +121,11 @@ QPushButton[role="danger"] {{ color: {c.danger}; border-color: {c.danger}; }}
 QPushButton[role="tile"] {{ min-height: 64px; text-align: left; padding: 8px 16px;
     font-weight: bold; }}
 QPushButton:focus, QToolButton:focus {{ border: 3px solid {c.focus}; padding: 2px 14px; }}
-QLineEdit:focus, QPlainTextEdit:focus, QComboBox:focus, QSpinBox:focus {{
+QLineEdit:focus, QPlainTextEdit:focus, QComboBox:focus, QSpinBox:focus, QDateTimeEdit:focus {{
     border: 3px solid {c.focus}; padding: 0px 6px; }}
 QListView:focus, QTableView:focus {{ border: 3px solid {c.focus}; }}
 QCheckBox:focus, QRadioButton:focus {{ border: 3px solid {c.focus}; }}
-QLineEdit, QPlainTextEdit, QComboBox, QSpinBox {{ min-height: {TOUCH_PX - 8}px;
+QLineEdit, QPlainTextEdit, QComboBox, QSpinBox, QDateTimeEdit {{ min-height: {TOUCH_PX - 8}px;
     background: {c.surface}; color: {c.text}; border: 1px solid {c.border};
     border-radius: 4px; padding: 2px 8px; selection-background-color: {c.accent};
     selection-color: {c.accent_text}; }}

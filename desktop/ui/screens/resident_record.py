@@ -1,5 +1,6 @@
 """One resident's record: the banner (DNACPR and allergies always in view), the timeline
-newest first, quick-record buttons for each kind of note, and corrections."""
+newest first or the trend charts, quick-record buttons for each kind of note and for
+observations, and corrections."""
 
 from __future__ import annotations
 
@@ -15,19 +16,24 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.services.notes import CATEGORY_LABELS, TimelineEntry
+from desktop.services.observations import Baseline, ObservationSaved
 from desktop.services.residents import ResidentProfile
 from desktop.ui.context import UiContext
 from desktop.ui.formatting import parse_time
 from desktop.ui.models.rows import ROW_ROLE
 from desktop.ui.models.timeline import TimelineFilterModel, TimelineModel
+from desktop.ui.screens.baseline_form import BaselineForm
 from desktop.ui.screens.correction import AMEND, IN_ERROR, CorrectionForm
 from desktop.ui.screens.fluid_form import FluidForm
 from desktop.ui.screens.note_forms import SPECS, NoteForm, RepositioningForm
+from desktop.ui.screens.observations_form import ObservationsForm
+from desktop.ui.screens.trends_view import TrendsView
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.resident_banner import ProfileSummary, ResidentBanner
 from desktop.ui.widgets.timeline_delegate import TimelineDelegate
@@ -123,10 +129,7 @@ class ResidentRecordScreen(QWidget):
         self.error_button.clicked.connect(lambda: self.correct(IN_ERROR))
         self._entry_chosen(QModelIndex(), QModelIndex())
 
-        timeline_title = QLabel("Timeline")
-        set_role(timeline_title, "heading")
         header = QHBoxLayout()
-        header.addWidget(timeline_title)
         header.addStretch(1)
         header.addWidget(QLabel("Show"))
         header.addWidget(self.kind_combo)
@@ -134,10 +137,17 @@ class ResidentRecordScreen(QWidget):
         corrections.addWidget(self.amend_button)
         corrections.addWidget(self.error_button)
         corrections.addStretch(1)
-        left = QVBoxLayout()
+        timeline_page = QWidget()
+        left = QVBoxLayout(timeline_page)
+        left.setContentsMargins(0, 4, 0, 0)
         left.addLayout(header)
         left.addWidget(self.timeline_view, 1)
         left.addLayout(corrections)
+        self.trends = TrendsView(ui)
+        self.views = QTabWidget()
+        self.views.addTab(timeline_page, "Timeline")
+        self.views.addTab(_scrolled(self.trends), "Tren&ds: weight, NEWS2, fluids")
+        self.views.currentChanged.connect(lambda _i: self._view_chosen())
 
         self.panel = QStackedWidget()
         self.panel.setMinimumWidth(420)
@@ -150,6 +160,16 @@ class ResidentRecordScreen(QWidget):
             form.cancelled.connect(self.show_actions)
             self.forms[category] = form
             self.panel.addWidget(form)
+        self.observations = ObservationsForm(ui)
+        self.observations.saved.connect(self._observations_saved)
+        self.observations.finished.connect(self.show_actions)
+        self.observations.cancelled.connect(self.show_actions)
+        self.observations.baseline_requested.connect(self.start_baseline)
+        self.panel.addWidget(self.observations)
+        self.baseline = BaselineForm(ui)
+        self.baseline.saved.connect(self._baseline_saved)
+        self.baseline.cancelled.connect(self.start_observations)
+        self.panel.addWidget(self.baseline)
         self.correction = CorrectionForm(ui)
         self.correction.corrected.connect(self._corrected)
         self.correction.cancelled.connect(self.show_actions)
@@ -157,7 +177,7 @@ class ResidentRecordScreen(QWidget):
         self.panel.addWidget(self._correction_page)
 
         body = QHBoxLayout()
-        body.addLayout(left, 3)
+        body.addWidget(self.views, 3)
         body.addWidget(self.panel, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 8)
@@ -180,6 +200,14 @@ class ResidentRecordScreen(QWidget):
             button.clicked.connect(lambda _checked=False, c=category: self.start_form(c))
             grid.addWidget(button, index // 2, index % 2)
             self.quick_buttons[category] = button
+        self.observations_button = QPushButton("O&bservations")
+        self.observations_button.setToolTip(
+            "Temperature, pulse, breathing, blood pressure, SpO2, NEWS2, blood glucose, weight "
+            "and soft signs"
+        )
+        set_role(self.observations_button, "tile")
+        self.observations_button.clicked.connect(self.start_observations)
+        grid.addWidget(self.observations_button, len(QUICK) // 2, len(QUICK) % 2)
         layout.addLayout(grid)
         care = QHBoxLayout()  # care planning (issue 7): desktop/ui/screens/resident_care.py
         for tab, label in (
@@ -214,6 +242,7 @@ class ResidentRecordScreen(QWidget):
         can_record = self._ui.may_write("care_note")
         for button in self.quick_buttons.values():
             button.setEnabled(can_record)
+        self.observations_button.setEnabled(self._ui.may_write("observation"))
         residents = self._ui.services.residents
         self._ui.runner.run(lambda: residents.get(resident_id), self._show_profile)
         self._load_timeline()
@@ -226,9 +255,15 @@ class ResidentRecordScreen(QWidget):
             lambda: self._ui.services.residents.refresh(resident_id), self._show_profile
         )
         self._load_timeline()
+        if self.views.currentWidget() is not self.views.widget(0):
+            self.trends.open(resident_id)
         fluid = self.forms["food_fluid"]
         if isinstance(fluid, FluidForm) and self.current_form is fluid:
             fluid.refresh_total()
+
+    def _view_chosen(self) -> None:
+        if self.views.currentIndex() == 1 and self.resident_id:
+            self.trends.open(self.resident_id)
 
     def _show_profile(self, profile: ResidentProfile) -> None:
         if profile.resident_id != self.resident_id:
@@ -281,13 +316,38 @@ class ResidentRecordScreen(QWidget):
     def show_actions(self) -> None:
         self.panel.setCurrentIndex(0)
 
+    def start_observations(self) -> None:
+        self.panel.setCurrentWidget(self.observations)
+        self.observations.start(self.resident_id)
+
+    def start_baseline(self) -> None:
+        self.panel.setCurrentWidget(self.baseline)
+        self.baseline.start(self.resident_id)
+
+    def _baseline_saved(self, baseline: Baseline) -> None:
+        self.panel.setCurrentWidget(self.observations)
+        self.observations.show_baseline(baseline)
+        self._ui.notify("Saved: their usual self (baseline).")
+
+    def _observations_saved(self, saved: ObservationSaved) -> None:
+        name = self.profile.display_name if self.profile else "the resident"
+        score = f" NEWS2 {saved.news2.total}." if saved.news2.total is not None else ""
+        self._ui.notify(f"Saved: observations for {name}.{score}")
+        if self.views.currentIndex() == 1:
+            self.trends.load()
+
     @property
     def current_form(self) -> NoteForm | None:
         current = self.panel.currentWidget()
         return current if isinstance(current, NoteForm) else None
 
     def is_dirty(self) -> bool:
-        return any(f.is_dirty() for f in self.forms.values()) or self.correction.is_dirty()
+        return (
+            any(f.is_dirty() for f in self.forms.values())
+            or self.correction.is_dirty()
+            or self.observations.is_dirty()
+            or self.baseline.is_dirty()
+        )
 
     def reset(self) -> None:
         """Forget every half-filled form (another person signed in, or another resident)."""
@@ -295,7 +355,9 @@ class ResidentRecordScreen(QWidget):
             form.reset()
             form.saved_label.clear()
         self.correction.cancel()
+        self.observations.reset()
         self.kind_combo.setCurrentIndex(0)
+        self.views.setCurrentIndex(0)
         self.show_actions()
 
     def _note_saved(self, form: NoteForm) -> None:
@@ -314,13 +376,10 @@ class ResidentRecordScreen(QWidget):
 
     def _entry_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
         entry = current.data(ROW_ROLE) if current.isValid() else None
-        correctable = (
-            isinstance(entry, TimelineEntry)
-            and entry.entity == "care_note"
-            and entry.status != "entered_in_error"
-        )
-        self.amend_button.setEnabled(correctable)
-        self.error_button.setEnabled(correctable)
+        live = isinstance(entry, TimelineEntry) and entry.status != "entered_in_error"
+        entity = entry.entity if isinstance(entry, TimelineEntry) else ""
+        self.amend_button.setEnabled(live and entity == "care_note")
+        self.error_button.setEnabled(live and entity in ("care_note", "observation"))
 
     def correct(self, mode: str) -> None:
         entry = self.selected_entry()

@@ -292,6 +292,8 @@ class MainWindow(QMainWindow):
             self.care.review_area(subject_id)
         elif kind in ("observations", "incident_review"):
             self.care.open_incident(subject_id)
+        elif kind == "dols":
+            self.care.open_dols(subject_id)
         elif kind in ("rescore", "falls"):
             self.care.assessments.start(resident_id, subject_id if kind == "rescore" else "falls")
 

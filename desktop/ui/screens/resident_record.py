@@ -186,6 +186,7 @@ class ResidentRecordScreen(QWidget):
             ("care_plan", "Care p&lan"),
             ("assessments", "Assessme&nts"),
             ("incidents", "&Incident…"),
+            ("capacity", "Capacit&y"),
         ):
             button = QPushButton(label)
             button.clicked.connect(

@@ -28,6 +28,8 @@ from desktop.ui.models.timeline import TimelineFilterModel, TimelineModel
 from desktop.ui.screens.correction import AMEND, IN_ERROR, CorrectionForm
 from desktop.ui.screens.fluid_form import FluidForm
 from desktop.ui.screens.note_forms import SPECS, NoteForm, RepositioningForm
+from desktop.ui.screens.profile_form import ProfileForm
+from desktop.ui.screens.resident_moves import ResidentMoveForm
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.resident_banner import ProfileSummary, ResidentBanner
 from desktop.ui.widgets.timeline_delegate import TimelineDelegate
@@ -46,6 +48,11 @@ QUICK = (
     ("general", "Free &text"),
 )
 KINDS = ("", *CATEGORY_LABELS.values(), "Observations", "Review")
+STATUS_NOTES = {
+    "prospective": "Not admitted yet: a prospective resident, here for the pre-admission "
+    "assessment. Not on the floor lists or the medicines round until admitted.",
+    "discharged": "Discharged: no longer on the residents list.",
+}
 
 
 def make_form(ui: UiContext, category: str) -> NoteForm:
@@ -155,6 +162,15 @@ class ResidentRecordScreen(QWidget):
         self.correction.cancelled.connect(self.show_actions)
         self._correction_page = _scrolled(self.correction)
         self.panel.addWidget(self._correction_page)
+        self.profile_form = ProfileForm(ui)  # admission changes (issue 5)
+        self.profile_form.saved.connect(self._profile_saved)
+        self.profile_form.cancelled.connect(self.show_actions)
+        self._profile_page = _scrolled(self.profile_form)
+        self.panel.addWidget(self._profile_page)
+        self.move_form = ResidentMoveForm(ui)
+        self.move_form.done.connect(self._moved)
+        self.move_form.cancelled.connect(self.show_actions)
+        self.panel.addWidget(self.move_form)
 
         body = QHBoxLayout()
         body.addLayout(left, 3)
@@ -197,8 +213,28 @@ class ResidentRecordScreen(QWidget):
         about = QLabel("About")
         set_role(about, "heading")
         layout.addWidget(about)
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        set_role(self.status_label, "warning")
+        self.status_label.setVisible(False)
+        layout.addWidget(self.status_label)
         self.summary = ProfileSummary()
         layout.addWidget(self.summary)
+        changes = QHBoxLayout()
+        self.edit_button = QPushButton("Edit &profile…")
+        self.edit_button.clicked.connect(self.edit_profile)
+        self.move_button = QPushButton("&Move room…")
+        self.move_button.clicked.connect(lambda: self.start_move("transfer"))
+        self.admit_button = QPushButton("A&dmit…")
+        set_role(self.admit_button, "primary")
+        self.admit_button.clicked.connect(lambda: self.start_move("admit"))
+        self.discharge_button = QPushButton("Disc&harge…")
+        set_role(self.discharge_button, "danger")
+        self.discharge_button.clicked.connect(lambda: self.start_move("discharge"))
+        for button in (self.edit_button, self.admit_button, self.move_button):
+            changes.addWidget(button)
+        changes.addWidget(self.discharge_button)
+        layout.addLayout(changes)
         layout.addStretch(1)
         return page
 
@@ -237,6 +273,14 @@ class ResidentRecordScreen(QWidget):
         self.profile = profile
         self.banner.show_profile(profile)
         self.summary.show_profile(profile)
+        status = profile.fields.get("status")
+        self.status_label.setText(STATUS_NOTES.get(str(status), ""))
+        self.status_label.setVisible(status in STATUS_NOTES)
+        senior = self._ui.may_write("resident", ["status"])
+        self.edit_button.setVisible(self._ui.may_write("resident") and status != "discharged")
+        self.admit_button.setVisible(senior and status == "prospective")
+        self.move_button.setVisible(senior and status == "admitted")
+        self.discharge_button.setVisible(senior and status == "admitted")
 
     def _load_timeline(self) -> None:
         resident_id, notes = self.resident_id, self._ui.services.notes
@@ -288,7 +332,12 @@ class ResidentRecordScreen(QWidget):
         return current if isinstance(current, NoteForm) else None
 
     def is_dirty(self) -> bool:
-        return any(f.is_dirty() for f in self.forms.values()) or self.correction.is_dirty()
+        return (
+            any(f.is_dirty() for f in self.forms.values())
+            or self.correction.is_dirty()
+            or self.profile_form.is_dirty()
+            or self.move_form.is_dirty()
+        )
 
     def reset(self) -> None:
         """Forget every half-filled form (another person signed in, or another resident)."""
@@ -296,6 +345,8 @@ class ResidentRecordScreen(QWidget):
             form.reset()
             form.saved_label.clear()
         self.correction.cancel()
+        self.profile_form.reset()
+        self.move_form.cancel()
         self.kind_combo.setCurrentIndex(0)
         self.show_actions()
 
@@ -306,6 +357,30 @@ class ResidentRecordScreen(QWidget):
         self.show_actions()
         self._ui.notify(f"Saved: {form.spec.title} for {name}. {form.saved_text()}")
         form.saved_label.clear()
+
+    # --- the profile, moves and discharge (managers and seniors) ----------------------------
+
+    def edit_profile(self) -> None:
+        if self.profile is None:
+            return
+        self.panel.setCurrentWidget(self._profile_page)
+        self.profile_form.start_edit(self.profile)
+
+    def start_move(self, mode: str) -> None:
+        if self.profile is None:
+            return
+        self.panel.setCurrentWidget(self.move_form)
+        self.move_form.start(mode, self.profile)
+
+    def _profile_saved(self, profile: ResidentProfile) -> None:
+        self.show_actions()
+        self._show_profile(profile)
+
+    def _moved(self, profile: ResidentProfile) -> None:
+        self.show_actions()
+        self._show_profile(profile)
+        if profile.fields.get("status") == "discharged":
+            self.close_record()
 
     # --- corrections -----------------------------------------------------------------------
 

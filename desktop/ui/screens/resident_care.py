@@ -21,6 +21,7 @@ from desktop.services.incidents import IncidentSaved
 from desktop.services.notifications import NotificationView
 from desktop.services.residents import ResidentProfile
 from desktop.ui.context import UiContext
+from desktop.ui.screens.admission_form import AdmissionForm
 from desktop.ui.screens.assessment_forms import AssessmentForm
 from desktop.ui.screens.capacity_panel import CapacityTab
 from desktop.ui.screens.care_plan_editor import CarePlanEditor
@@ -31,7 +32,7 @@ from desktop.ui.screens.respect_dialog import RespectDialog
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.resident_banner import ResidentBanner
 
-TABS = ("care_plan", "assessments", "incidents", "capacity")
+TABS = ("care_plan", "assessments", "incidents", "capacity", "admission")
 NO_RESPECT = "ReSPECT / DNACPR form details not recorded: where it is kept, who completed it."
 
 
@@ -101,12 +102,14 @@ class ResidentCareScreen(QWidget):
         self._prompt_page = prompt_page
 
         self.capacity = CapacityTab(ui)
+        self.admission = AdmissionForm(ui)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self.care_plan, "&Care plan")
         self.tabs.addTab(self.assessments, "&Assessments")
         self.tabs.addTab(self.incidents, "&Incidents")
         self.tabs.addTab(self.capacity, "Ca&pacity and consent")
+        self.tabs.addTab(self.admission, "Ad&mission")
         self.tabs.currentChanged.connect(lambda _i: self._start_tab())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 8)
@@ -157,6 +160,8 @@ class ResidentCareScreen(QWidget):
             self.assessments.start(self.resident_id)
         elif current is self.capacity:
             self.capacity.start(self.resident_id)
+        elif current is self.admission:
+            self.admission.start(self.resident_id)
         else:
             self.incident_form.start(self.resident_id)
 
@@ -272,6 +277,7 @@ class ResidentCareScreen(QWidget):
             or self.assessments.is_dirty()
             or self.incident_form.is_dirty()
             or self.capacity.is_dirty()
+            or self.admission.is_dirty()
         )
 
     def reset(self) -> None:
@@ -280,6 +286,7 @@ class ResidentCareScreen(QWidget):
         self.assessments.reset()
         self.incident_form.reset()
         self.capacity.reset()
+        self.admission.reset()
         self.prompt.setVisible(False)
         self.follow_up.current = None
         self._last_incident = ""

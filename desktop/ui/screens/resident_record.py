@@ -197,18 +197,21 @@ class ResidentRecordScreen(QWidget):
             grid.addWidget(button, index // 2, index % 2)
             self.quick_buttons[category] = button
         layout.addLayout(grid)
-        care = QHBoxLayout()  # care planning (issue 7): desktop/ui/screens/resident_care.py
-        for tab, label in (
-            ("care_plan", "Care p&lan"),
-            ("assessments", "Assessme&nts"),
-            ("incidents", "&Incident…"),
-            ("capacity", "Capacit&y"),
+        care = QGridLayout()  # care planning (issue 7): desktop/ui/screens/resident_care.py
+        for index, (tab, label) in enumerate(
+            (
+                ("care_plan", "Care p&lan"),
+                ("assessments", "Assessme&nts"),
+                ("incidents", "&Incident…"),
+                ("capacity", "Capacit&y"),
+                ("admission", "Admission assessment"),
+            )
         ):
             button = QPushButton(label)
             button.clicked.connect(
                 lambda _c=False, t=tab: self.care_requested.emit(self.resident_id, t)
             )
-            care.addWidget(button)
+            care.addWidget(button, index // 3, index % 3)
         layout.addLayout(care)
         about = QLabel("About")
         set_role(about, "heading")

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QPushButton,
-    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -31,7 +30,9 @@ from desktop.ui.screens.note_forms import SPECS, NoteForm, RepositioningForm
 from desktop.ui.screens.profile_form import ProfileForm
 from desktop.ui.screens.resident_moves import ResidentMoveForm
 from desktop.ui.theme import set_role
+from desktop.ui.widgets.profile_actions import ProfileActions
 from desktop.ui.widgets.resident_banner import ProfileSummary, ResidentBanner
+from desktop.ui.widgets.scrolled import scrolled
 from desktop.ui.widgets.timeline_delegate import TimelineDelegate
 from desktop.ui.widgets.touch import enable_touch_scrolling
 
@@ -48,11 +49,6 @@ QUICK = (
     ("general", "Free &text"),
 )
 KINDS = ("", *CATEGORY_LABELS.values(), "Observations", "Review")
-STATUS_NOTES = {
-    "prospective": "Not admitted yet: a prospective resident, here for the pre-admission "
-    "assessment. Not on the floor lists or the medicines round until admitted.",
-    "discharged": "Discharged: no longer on the residents list.",
-}
 
 
 def make_form(ui: UiContext, category: str) -> NoteForm:
@@ -61,16 +57,6 @@ def make_form(ui: UiContext, category: str) -> NoteForm:
     if category == "repositioning":
         return RepositioningForm(ui, SPECS[category])
     return NoteForm(ui, SPECS[category])
-
-
-def _scrolled(widget: QWidget) -> QScrollArea:
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QScrollArea.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setWidget(widget)
-    enable_touch_scrolling(area)
-    return area
 
 
 def just_after(iso: str) -> str | None:
@@ -149,7 +135,7 @@ class ResidentRecordScreen(QWidget):
         self.panel = QStackedWidget()
         self.panel.setMinimumWidth(420)
         self.panel.setMaximumWidth(560)
-        self.panel.addWidget(_scrolled(self._actions_page()))
+        self.panel.addWidget(scrolled(self._actions_page()))
         self.forms: dict[str, NoteForm] = {}
         for category, _label in QUICK:
             form = make_form(ui, category)
@@ -160,12 +146,12 @@ class ResidentRecordScreen(QWidget):
         self.correction = CorrectionForm(ui)
         self.correction.corrected.connect(self._corrected)
         self.correction.cancelled.connect(self.show_actions)
-        self._correction_page = _scrolled(self.correction)
+        self._correction_page = scrolled(self.correction)
         self.panel.addWidget(self._correction_page)
         self.profile_form = ProfileForm(ui)  # admission changes (issue 5)
         self.profile_form.saved.connect(self._profile_saved)
         self.profile_form.cancelled.connect(self.show_actions)
-        self._profile_page = _scrolled(self.profile_form)
+        self._profile_page = scrolled(self.profile_form)
         self.panel.addWidget(self._profile_page)
         self.move_form = ResidentMoveForm(ui)
         self.move_form.done.connect(self._moved)
@@ -216,28 +202,11 @@ class ResidentRecordScreen(QWidget):
         about = QLabel("About")
         set_role(about, "heading")
         layout.addWidget(about)
-        self.status_label = QLabel()
-        self.status_label.setWordWrap(True)
-        set_role(self.status_label, "warning")
-        self.status_label.setVisible(False)
-        layout.addWidget(self.status_label)
         self.summary = ProfileSummary()
         layout.addWidget(self.summary)
-        changes = QHBoxLayout()
-        self.edit_button = QPushButton("Edit &profile…")
-        self.edit_button.clicked.connect(self.edit_profile)
-        self.move_button = QPushButton("&Move room…")
-        self.move_button.clicked.connect(lambda: self.start_move("transfer"))
-        self.admit_button = QPushButton("A&dmit…")
-        set_role(self.admit_button, "primary")
-        self.admit_button.clicked.connect(lambda: self.start_move("admit"))
-        self.discharge_button = QPushButton("Disc&harge…")
-        set_role(self.discharge_button, "danger")
-        self.discharge_button.clicked.connect(lambda: self.start_move("discharge"))
-        for button in (self.edit_button, self.admit_button, self.move_button):
-            changes.addWidget(button)
-        changes.addWidget(self.discharge_button)
-        layout.addLayout(changes)
+        self.profile_actions = ProfileActions()
+        self.profile_actions.requested.connect(self._profile_action)
+        layout.addWidget(self.profile_actions)
         layout.addStretch(1)
         return page
 
@@ -276,14 +245,11 @@ class ResidentRecordScreen(QWidget):
         self.profile = profile
         self.banner.show_profile(profile)
         self.summary.show_profile(profile)
-        status = profile.fields.get("status")
-        self.status_label.setText(STATUS_NOTES.get(str(status), ""))
-        self.status_label.setVisible(status in STATUS_NOTES)
-        senior = self._ui.may_write("resident", ["status"])
-        self.edit_button.setVisible(self._ui.may_write("resident") and status != "discharged")
-        self.admit_button.setVisible(senior and status == "prospective")
-        self.move_button.setVisible(senior and status == "admitted")
-        self.discharge_button.setVisible(senior and status == "admitted")
+        self.profile_actions.show_profile(
+            profile,
+            may_edit=self._ui.may_write("resident"),
+            senior=self._ui.may_write("resident", ["status"]),
+        )
 
     def _load_timeline(self) -> None:
         resident_id, notes = self.resident_id, self._ui.services.notes
@@ -362,6 +328,12 @@ class ResidentRecordScreen(QWidget):
         form.saved_label.clear()
 
     # --- the profile, moves and discharge (managers and seniors) ----------------------------
+
+    def _profile_action(self, action: str) -> None:
+        if action == "edit":
+            self.edit_profile()
+        else:
+            self.start_move(action)
 
     def edit_profile(self) -> None:
         if self.profile is None:

@@ -62,12 +62,14 @@ def test_pre_admission_then_admission(
     assert form.source_edit.text() == ""  # ready for the next
 
     window.open_resident(record.resident_id)
-    qtbot.waitUntil(lambda: record.admit_button.isVisibleTo(record), timeout=WAIT_MS)
-    record.admit_button.click()
+    qtbot.waitUntil(
+        lambda: record.profile_actions.admit_button.isVisibleTo(record), timeout=WAIT_MS
+    )
+    record.profile_actions.admit_button.click()
     qtbot.waitUntil(lambda: record.move_form.unit_combo.count() > 0, timeout=WAIT_MS)
     record.move_form.room_edit.setText("34")
     record.move_form.submit_button.click()
-    qtbot.waitUntil(lambda: record.move_button.isVisibleTo(record), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: record.profile_actions.move_button.isVisibleTo(record), timeout=WAIT_MS)
 
     window.open_care(record.resident_id, "admission")
     form.stage_buttons.select("On admission")

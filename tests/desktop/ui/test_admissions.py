@@ -98,8 +98,10 @@ def test_a_prospective_resident_is_listed_apart_then_admitted(
     record = window.record
     qtbot.waitUntil(lambda: record.banner.name_label.text() == "Arthur Penn", timeout=WAIT_MS)
     assert "Prospective, not admitted" in record.banner.details_label.text()
-    assert record.status_label.text().startswith("Not admitted yet")
-    assert record.admit_button.isVisibleTo(record) and not record.move_button.isVisibleTo(record)
+    assert record.profile_actions.status_label.text().startswith("Not admitted yet")
+    assert record.profile_actions.admit_button.isVisibleTo(
+        record
+    ) and not record.profile_actions.move_button.isVisibleTo(record)
     resident_id = record.resident_id
     window.show_residents()
     qtbot.waitUntil(lambda: screen.prospective_button.text() == "Prospective (1)", timeout=WAIT_MS)
@@ -110,15 +112,15 @@ def test_a_prospective_resident_is_listed_apart_then_admitted(
 
     window.open_resident(resident_id)
     qtbot.waitUntil(lambda: record.profile is not None, timeout=WAIT_MS)
-    record.admit_button.click()
+    record.profile_actions.admit_button.click()
     move = record.move_form
     assert move.title.text() == "Admit Arthur Penn"
     qtbot.waitUntil(lambda: move.unit_combo.count() > 0, timeout=WAIT_MS)
     move.room_edit.setText("33")
     move.submit_button.click()
-    qtbot.waitUntil(record.status_label.isHidden, timeout=WAIT_MS)
+    qtbot.waitUntil(record.profile_actions.status_label.isHidden, timeout=WAIT_MS)
     assert window.message_bar.text == "Admitted: Arthur Penn, room 33."
-    assert record.move_button.isVisibleTo(record)
+    assert record.profile_actions.move_button.isVisibleTo(record)
     window.show_residents()
     qtbot.waitUntil(lambda: "Arthur Penn" in names(window), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: screen.prospective_button.text() == "Prospective", timeout=WAIT_MS)
@@ -133,7 +135,7 @@ def test_moving_room_and_discharge_from_the_record(
     window.open_resident(subject.resident_id)
     record = window.record
     qtbot.waitUntil(lambda: record.profile is not None, timeout=WAIT_MS)
-    record.move_button.click()
+    record.profile_actions.move_button.click()
     move = record.move_form
     qtbot.waitUntil(lambda: move.unit_combo.count() > 0, timeout=WAIT_MS)
     move.submit_button.click()  # no room
@@ -147,14 +149,14 @@ def test_moving_room_and_discharge_from_the_record(
     move.submit_button.click()
     qtbot.waitUntil(lambda: not move.confirm_button.isHidden(), timeout=WAIT_MS)
     move.cancel_button.click()
-    record.move_button.click()
+    record.profile_actions.move_button.click()
     qtbot.waitUntil(lambda: move.unit_combo.count() > 0, timeout=WAIT_MS)
     move.room_edit.setText("40A")
     move.submit_button.click()
     qtbot.waitUntil(lambda: "Room 40A" in record.banner.details_label.text(), timeout=WAIT_MS)
     assert window.message_bar.text.startswith(f"Moved: {subject.display_name} is now in room 40A")
 
-    record.discharge_button.click()
+    record.profile_actions.discharge_button.click()
     assert move.title.text() == f"Discharge {subject.display_name}"
     assert "Their records are kept" in move.explain_label.text()
     assert move.fields.isHidden()
@@ -176,9 +178,9 @@ def test_editing_the_profile_checks_each_field_and_keeps_identity_for_seniors(
     window.open_resident(subject.resident_id)
     record = window.record
     qtbot.waitUntil(lambda: record.profile is not None, timeout=WAIT_MS)
-    assert not record.move_button.isVisibleTo(record)
-    assert not record.discharge_button.isVisibleTo(record)
-    record.edit_button.click()
+    assert not record.profile_actions.move_button.isVisibleTo(record)
+    assert not record.profile_actions.discharge_button.isVisibleTo(record)
+    record.profile_actions.edit_button.click()
     form = record.profile_form
     assert not form.edits["nhs_number"].isEnabled()  # identity: seniors only
     assert not form.edits["date_of_birth"].isEnabled()
@@ -193,7 +195,7 @@ def test_editing_the_profile_checks_each_field_and_keeps_identity_for_seniors(
     sign_in(qtbot, window, wcn_server.staff("senior_carer").username, DEMO_PASSWORD)
     window.open_resident(subject.resident_id)
     qtbot.waitUntil(lambda: record.profile is not None, timeout=WAIT_MS)
-    record.edit_button.click()
+    record.profile_actions.edit_button.click()
     assert form.edits["nhs_number"].isEnabled()
     form.edits["last_name"].clear()
     form.save_button.click()

@@ -140,6 +140,7 @@ class AdmissionForm(QWidget):
         edit.setPlaceholderText(placeholder)
         edit.setTabChangesFocus(True)
         edit.setStyleSheet("min-height: 56px;")
+        edit.setMaximumHeight(110)
         return edit
 
     @staticmethod

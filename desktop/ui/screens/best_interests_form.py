@@ -68,15 +68,16 @@ class BestInterestsForm(QWidget):
             edit.setPlaceholderText(placeholder)
             edit.setTabChangesFocus(True)
             edit.setStyleSheet("min-height: 56px;")
+            edit.setMaximumHeight(96)
             self.edits[name] = edit
             box = QVBoxLayout()
             box.addWidget(edit)
             box.addWidget(self.errors.add(name, edit))
             form.addRow(label, box)
             if name == "options_considered":
-                self.less_restrictive = QCheckBox(
-                    "The less restrictive options were considered (and why they will not do, "
-                    "if they were not chosen)"
+                self.less_restrictive = QCheckBox("Less restrictive options were considered")
+                self.less_restrictive.setToolTip(
+                    "And, if one was not chosen, why it will not do: write it in the options"
                 )
                 form.addRow(self.less_restrictive)
                 form.addRow(self.errors.add("less_restrictive_considered", self.less_restrictive))

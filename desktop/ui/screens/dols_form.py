@@ -123,6 +123,7 @@ class DolsPanel(QWidget):
         )
         self.conditions_edit.setTabChangesFocus(True)
         self.conditions_edit.setStyleSheet("min-height: 64px;")
+        self.conditions_edit.setMaximumHeight(110)
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow("Supervisory body", self.body_edit)

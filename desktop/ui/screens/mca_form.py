@@ -75,6 +75,7 @@ class McaForm(QWidget):
         )
         self.steps_edit.setTabChangesFocus(True)
         self.steps_edit.setStyleSheet("min-height: 64px;")
+        self.steps_edit.setMaximumHeight(110)
         self.steps_edit.textChanged.connect(self.update_result)
 
         form = QFormLayout()

@@ -111,6 +111,7 @@ class ProfileForm(QWidget):
         self.about_edit.setPlaceholderText("Life history, what matters to them, likes and dislikes")
         self.about_edit.setTabChangesFocus(True)
         self.about_edit.setStyleSheet("min-height: 64px;")
+        self.about_edit.setMaximumHeight(110)
         self.prospective_box = QCheckBox(PROSPECTIVE)
         self.falls_box = QCheckBox("At risk of falls")
 

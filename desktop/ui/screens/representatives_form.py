@@ -105,6 +105,7 @@ class RepresentativesPanel(QWidget):
         )
         self.scope_edit.setTabChangesFocus(True)
         self.scope_edit.setStyleSheet("min-height: 64px;")
+        self.scope_edit.setMaximumHeight(110)
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for label, name, widget in (

@@ -216,6 +216,7 @@ class ResidentRecordScreen(QWidget):
         """Open a resident's record (recorded in the audit trail by the service)."""
         if resident_id != self.resident_id:
             self.reset()
+            self.profile = None  # not the last resident's, while this one loads
             self.banner.name_label.setText("Loading…")
             self.timeline.set_page([], has_more=False)
         self.resident_id = resident_id
@@ -336,13 +337,13 @@ class ResidentRecordScreen(QWidget):
             self.start_move(action)
 
     def edit_profile(self) -> None:
-        if self.profile is None:
+        if self.profile is None or self.profile.resident_id != self.resident_id:
             return
         self.panel.setCurrentWidget(self._profile_page)
         self.profile_form.start_edit(self.profile)
 
     def start_move(self, mode: str) -> None:
-        if self.profile is None:
+        if self.profile is None or self.profile.resident_id != self.resident_id:
             return
         self.panel.setCurrentWidget(self.move_form)
         self.move_form.start(mode, self.profile)

@@ -214,3 +214,21 @@ def test_editing_the_profile_checks_each_field_and_keeps_identity_for_seniors(
         lambda: "NHS 401 023 2137" in record.banner.details_label.text(), timeout=WAIT_MS
     )
     assert "Born 1 Jan 1940" in record.banner.details_label.text()
+
+
+def test_moving_never_acts_on_the_previous_resident_while_the_next_loads(
+    qtbot: QtBot, window: MainWindow, wcn_server: InProcessServer
+) -> None:
+    sign_in(qtbot, window, wcn_server.staff("nurse").username, DEMO_PASSWORD)
+    first, second = window.residents.model.rows[:2]
+    record = window.record
+    window.open_resident(first.resident_id)
+    qtbot.waitUntil(lambda: record.profile is not None, timeout=WAIT_MS)
+    window.show_residents()
+    window.open_resident(second.resident_id)
+    assert record.profile is None  # the first resident's is gone at once
+    record.start_move("discharge")  # tapped before the second has loaded: nothing happens
+    assert record.panel.currentWidget() is not record.move_form
+    qtbot.waitUntil(lambda: record.profile is not None, timeout=WAIT_MS)
+    record.start_move("discharge")
+    assert record.move_form.title.text() == f"Discharge {second.display_name}"

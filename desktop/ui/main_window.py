@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from desktop.services.app import DesktopServices
 from desktop.services.session import CurrentUser
 from desktop.ui.context import Launch, UiContext, open_services
+from desktop.ui.display_settings import Display, DisplaySettings
 from desktop.ui.inactivity import InactivityWatcher
 from desktop.ui.runner import OperationRunner
 from desktop.ui.screens.enrolment import EnrolmentScreen
@@ -107,6 +108,8 @@ class MainWindow(QMainWindow):
             app.installEventFilter(self.inactivity)
         self._connect()
         self._shortcuts()
+        self.display = DisplaySettings(launch.data_dir)
+        self._use_display(self.display.load())  # as the last person left it
 
     def _connect(self) -> None:
         for runner in (self.runner, self.sync.runner):
@@ -130,10 +133,9 @@ class MainWindow(QMainWindow):
         bar.reviews_chosen.connect(self.show_reviews)
         bar.lock_requested.connect(self.lock)
         bar.pin_requested.connect(self.set_pin)
-        theme = self.ui.theme
-        bar.bigger_text_requested.connect(theme.bigger_text)
-        bar.smaller_text_requested.connect(theme.smaller_text)
-        bar.high_contrast_toggled.connect(theme.set_high_contrast)
+        bar.bigger_text_requested.connect(self.bigger_text)
+        bar.smaller_text_requested.connect(self.smaller_text)
+        bar.high_contrast_toggled.connect(self.set_high_contrast)
 
     def _shortcuts(self) -> None:
         def add(keys: str, action: Callable[[], None]) -> None:
@@ -148,9 +150,9 @@ class MainWindow(QMainWindow):
         add("Alt+4", self.show_medication)
         add("Alt+5", self.show_handover)
         add("Ctrl+F", self.find_resident)
-        add("Ctrl++", self.ui.theme.bigger_text)
-        add("Ctrl+=", self.ui.theme.bigger_text)
-        add("Ctrl+-", self.ui.theme.smaller_text)
+        add("Ctrl++", self.bigger_text)
+        add("Ctrl+=", self.bigger_text)
+        add("Ctrl+-", self.smaller_text)
         add("Ctrl+Shift+H", self.top_bar.contrast_action.toggle)
         back = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.record)
         back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -193,12 +195,44 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.sign_in)
         self.sync.start()
 
+    # --- remembered display settings -------------------------------------------------------
+
+    def bigger_text(self) -> None:
+        self.ui.theme.bigger_text()
+        self._remember_display()
+
+    def smaller_text(self) -> None:
+        self.ui.theme.smaller_text()
+        self._remember_display()
+
+    def set_high_contrast(self, on: bool) -> None:
+        self.ui.theme.set_high_contrast(on)
+        self._remember_display()
+
+    def _remember_display(self) -> None:
+        theme, user = self.ui.theme, self.ui.user
+        self.display.save(
+            user.user_id if user else None, Display(theme.font_index, theme.high_contrast)
+        )
+
+    def _use_display(self, display: Display | None) -> None:
+        if display is None:
+            return
+        theme = self.ui.theme
+        if (theme.font_index, theme.high_contrast) != (display.font_index, display.high_contrast):
+            theme.set_display(display.font_index, display.high_contrast)
+        action = self.top_bar.contrast_action
+        action.blockSignals(True)
+        action.setChecked(display.high_contrast)
+        action.blockSignals(False)
+
     # --- who is signed in ------------------------------------------------------------------
 
     def _signed_in(self, user: CurrentUser) -> None:
         previous = self.locked_user
         self.locked_user = None
         self.ui.user = user
+        self._use_display(self.display.load(user.user_id))  # their text size and contrast
         self.message_bar.clear()
         self.top_bar.show_user(user, locked=False)
         self.top_bar.due_button.setVisible(self.ui.may_write("care_plan_section"))
@@ -206,7 +240,9 @@ class MainWindow(QMainWindow):
             self.pages.setCurrentWidget(self.workspace)  # everything as they left it
             self._refresh_visible()
         else:
-            if previous is not None and (self.record.is_dirty() or self.care.is_dirty()):
+            if previous is not None and (
+                self.record.is_dirty() or self.care.is_dirty() or self.residents.is_dirty()
+            ):
                 self.message_bar.show_info(DRAFT_CLOSED.format(name=previous.display_name))
             self.record.reset()
             self.residents.reset()
@@ -305,6 +341,8 @@ class MainWindow(QMainWindow):
             self.care.review_area(subject_id)
         elif kind in ("observations", "incident_review"):
             self.care.open_incident(subject_id)
+        elif kind == "dols":
+            self.care.open_dols(subject_id)
         elif kind in ("rescore", "falls"):
             self.care.assessments.start(resident_id, subject_id if kind == "rescore" else "falls")
 

@@ -202,6 +202,16 @@ class Theme(QObject):
     def point_size(self) -> int:
         return FONT_SIZES[self._font_index]
 
+    @property
+    def font_index(self) -> int:
+        return self._font_index
+
+    def set_display(self, font_index: int, high_contrast: bool) -> None:
+        """Both at once (remembered settings), with one re-style."""
+        self._font_index = max(0, min(len(FONT_SIZES) - 1, font_index))
+        self.high_contrast = high_contrast
+        self.apply()
+
     def apply(self) -> None:
         font = QFont("DejaVu Sans")
         font.setStyleHint(QFont.StyleHint.SansSerif)

@@ -92,7 +92,13 @@ ENTITY_TYPES: tuple[EntityType, ...] = (
             FieldSpec("nhs_number", FieldType.TEXT, max_length=10, personal=True),
             FieldSpec("unit_id", FieldType.ID, required=True),
             FieldSpec("room", FieldType.TEXT, max_length=20),
-            FieldSpec("status", FieldType.TEXT, required=True, choices=("admitted", "discharged")),
+            # prospective: on the PC for a pre-admission assessment, not yet on the floor
+            FieldSpec(
+                "status",
+                FieldType.TEXT,
+                required=True,
+                choices=("admitted", "discharged", "prospective"),
+            ),
             FieldSpec("allergies", FieldType.TEXT, max_length=500),
             FieldSpec("diet", FieldType.TEXT, max_length=500),
             FieldSpec("fluid_target_ml", FieldType.INT, minimum=0, maximum=5000),

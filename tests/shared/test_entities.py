@@ -199,7 +199,7 @@ def test_a_new_record_missing_a_required_field_is_refused(pair: tuple[str, dict[
         ("nonsense", {}, "unknown kind of record: 'nonsense'."),
         ("resident", {"shoe_size": 9}, "Resident has no field 'shoe_size'."),
         ("resident", {"room": "x" * 21}, "room is longer than 20 characters."),
-        ("resident", {"status": "away"}, "status must be one of: admitted, discharged."),
+        ("resident", {"status": "away"}, "status must be one of: admitted, discharged, prosp"),
         ("resident", {"unit_id": "ward 3"}, "unit id is not a valid record id."),
         ("resident", {"date_of_birth": "1/2/1940"}, "date of birth must be a date like"),
         ("resident", {"fluid_target_ml": 9000}, "fluid target ml must be at most 5000."),

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QPushButton,
-    QScrollArea,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -33,9 +32,13 @@ from desktop.ui.screens.correction import AMEND, IN_ERROR, CorrectionForm
 from desktop.ui.screens.fluid_form import FluidForm
 from desktop.ui.screens.note_forms import SPECS, NoteForm, RepositioningForm
 from desktop.ui.screens.observations_form import ObservationsForm
+from desktop.ui.screens.profile_form import ProfileForm
+from desktop.ui.screens.resident_moves import ResidentMoveForm
 from desktop.ui.screens.trends_view import TrendsView
 from desktop.ui.theme import set_role
+from desktop.ui.widgets.profile_actions import ProfileActions
 from desktop.ui.widgets.resident_banner import ProfileSummary, ResidentBanner
+from desktop.ui.widgets.scrolled import scrolled
 from desktop.ui.widgets.timeline_delegate import TimelineDelegate
 from desktop.ui.widgets.touch import enable_touch_scrolling
 
@@ -60,16 +63,6 @@ def make_form(ui: UiContext, category: str) -> NoteForm:
     if category == "repositioning":
         return RepositioningForm(ui, SPECS[category])
     return NoteForm(ui, SPECS[category])
-
-
-def _scrolled(widget: QWidget) -> QScrollArea:
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QScrollArea.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setWidget(widget)
-    enable_touch_scrolling(area)
-    return area
 
 
 def just_after(iso: str) -> str | None:
@@ -146,13 +139,13 @@ class ResidentRecordScreen(QWidget):
         self.trends = TrendsView(ui)
         self.views = QTabWidget()
         self.views.addTab(timeline_page, "Timeline")
-        self.views.addTab(_scrolled(self.trends), "Tren&ds: weight, NEWS2, fluids")
+        self.views.addTab(scrolled(self.trends), "Tren&ds: weight, NEWS2, fluids")
         self.views.currentChanged.connect(lambda _i: self._view_chosen())
 
         self.panel = QStackedWidget()
         self.panel.setMinimumWidth(420)
         self.panel.setMaximumWidth(560)
-        self.panel.addWidget(_scrolled(self._actions_page()))
+        self.panel.addWidget(scrolled(self._actions_page()))
         self.forms: dict[str, NoteForm] = {}
         for category, _label in QUICK:
             form = make_form(ui, category)
@@ -173,8 +166,17 @@ class ResidentRecordScreen(QWidget):
         self.correction = CorrectionForm(ui)
         self.correction.corrected.connect(self._corrected)
         self.correction.cancelled.connect(self.show_actions)
-        self._correction_page = _scrolled(self.correction)
+        self._correction_page = scrolled(self.correction)
         self.panel.addWidget(self._correction_page)
+        self.profile_form = ProfileForm(ui)  # admission changes (issue 5)
+        self.profile_form.saved.connect(self._profile_saved)
+        self.profile_form.cancelled.connect(self.show_actions)
+        self._profile_page = scrolled(self.profile_form)
+        self.panel.addWidget(self._profile_page)
+        self.move_form = ResidentMoveForm(ui)
+        self.move_form.done.connect(self._moved)
+        self.move_form.cancelled.connect(self.show_actions)
+        self.panel.addWidget(self.move_form)
 
         body = QHBoxLayout()
         body.addWidget(self.views, 3)
@@ -209,23 +211,30 @@ class ResidentRecordScreen(QWidget):
         self.observations_button.clicked.connect(self.start_observations)
         grid.addWidget(self.observations_button, len(QUICK) // 2, len(QUICK) % 2)
         layout.addLayout(grid)
-        care = QHBoxLayout()  # care planning (issue 7): desktop/ui/screens/resident_care.py
-        for tab, label in (
-            ("care_plan", "Care p&lan"),
-            ("assessments", "Assessme&nts"),
-            ("incidents", "&Incident…"),
+        care = QGridLayout()  # care planning (issue 7): desktop/ui/screens/resident_care.py
+        for index, (tab, label) in enumerate(
+            (
+                ("care_plan", "Care p&lan"),
+                ("assessments", "Assessme&nts"),
+                ("incidents", "&Incident…"),
+                ("capacity", "Capacit&y"),
+                ("admission", "Admission assessment"),
+            )
         ):
             button = QPushButton(label)
             button.clicked.connect(
                 lambda _c=False, t=tab: self.care_requested.emit(self.resident_id, t)
             )
-            care.addWidget(button)
+            care.addWidget(button, index // 3, index % 3)
         layout.addLayout(care)
         about = QLabel("About")
         set_role(about, "heading")
         layout.addWidget(about)
         self.summary = ProfileSummary()
         layout.addWidget(self.summary)
+        self.profile_actions = ProfileActions()
+        self.profile_actions.requested.connect(self._profile_action)
+        layout.addWidget(self.profile_actions)
         layout.addStretch(1)
         return page
 
@@ -235,6 +244,7 @@ class ResidentRecordScreen(QWidget):
         """Open a resident's record (recorded in the audit trail by the service)."""
         if resident_id != self.resident_id:
             self.reset()
+            self.profile = None  # not the last resident's, while this one loads
             self.banner.name_label.setText("Loading…")
             self.timeline.set_page([], has_more=False)
         self.resident_id = resident_id
@@ -271,6 +281,11 @@ class ResidentRecordScreen(QWidget):
         self.profile = profile
         self.banner.show_profile(profile)
         self.summary.show_profile(profile)
+        self.profile_actions.show_profile(
+            profile,
+            may_edit=self._ui.may_write("resident"),
+            senior=self._ui.may_write("resident", ["status"]),
+        )
 
     def _load_timeline(self) -> None:
         resident_id, notes = self.resident_id, self._ui.services.notes
@@ -347,6 +362,8 @@ class ResidentRecordScreen(QWidget):
             or self.correction.is_dirty()
             or self.observations.is_dirty()
             or self.baseline.is_dirty()
+            or self.profile_form.is_dirty()
+            or self.move_form.is_dirty()
         )
 
     def reset(self) -> None:
@@ -356,6 +373,8 @@ class ResidentRecordScreen(QWidget):
             form.saved_label.clear()
         self.correction.cancel()
         self.observations.reset()
+        self.profile_form.reset()
+        self.move_form.cancel()
         self.kind_combo.setCurrentIndex(0)
         self.views.setCurrentIndex(0)
         self.show_actions()
@@ -367,6 +386,36 @@ class ResidentRecordScreen(QWidget):
         self.show_actions()
         self._ui.notify(f"Saved: {form.spec.title} for {name}. {form.saved_text()}")
         form.saved_label.clear()
+
+    # --- the profile, moves and discharge (managers and seniors) ----------------------------
+
+    def _profile_action(self, action: str) -> None:
+        if action == "edit":
+            self.edit_profile()
+        else:
+            self.start_move(action)
+
+    def edit_profile(self) -> None:
+        if self.profile is None or self.profile.resident_id != self.resident_id:
+            return
+        self.panel.setCurrentWidget(self._profile_page)
+        self.profile_form.start_edit(self.profile)
+
+    def start_move(self, mode: str) -> None:
+        if self.profile is None or self.profile.resident_id != self.resident_id:
+            return
+        self.panel.setCurrentWidget(self.move_form)
+        self.move_form.start(mode, self.profile)
+
+    def _profile_saved(self, profile: ResidentProfile) -> None:
+        self.show_actions()
+        self._show_profile(profile)
+
+    def _moved(self, profile: ResidentProfile) -> None:
+        self.show_actions()
+        self._show_profile(profile)
+        if profile.fields.get("status") == "discharged":
+            self.close_record()
 
     # --- corrections -----------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ import datetime as dt
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -33,27 +32,16 @@ from desktop.ui.screens.fluid_form import FluidForm
 from desktop.ui.screens.note_forms import SPECS, NoteForm, RepositioningForm
 from desktop.ui.screens.observations_form import ObservationsForm
 from desktop.ui.screens.profile_form import ProfileForm
+from desktop.ui.screens.record_actions import QUICK, RecordActions
 from desktop.ui.screens.resident_moves import ResidentMoveForm
 from desktop.ui.screens.trends_view import TrendsView
 from desktop.ui.theme import set_role
-from desktop.ui.widgets.profile_actions import ProfileActions
-from desktop.ui.widgets.resident_banner import ProfileSummary, ResidentBanner
+from desktop.ui.widgets.resident_banner import ResidentBanner
 from desktop.ui.widgets.scrolled import scrolled
 from desktop.ui.widgets.timeline_delegate import TimelineDelegate
 from desktop.ui.widgets.touch import enable_touch_scrolling
 
 PAGE = 100
-QUICK = (
-    ("food_fluid", "&Food and fluid"),
-    ("personal_care", "&Personal care"),
-    ("repositioning", "&Repositioning"),
-    ("continence", "&Continence"),
-    ("sleep", "&Sleep / night check"),
-    ("mood", "&Mood and wellbeing"),
-    ("activity", "&Activity / social"),
-    ("visit", "&Visit"),
-    ("general", "Free &text"),
-)
 KINDS = ("", *CATEGORY_LABELS.values(), "Observations", "Review")
 
 
@@ -187,56 +175,16 @@ class ResidentRecordScreen(QWidget):
         layout.addLayout(body, 1)
 
     def _actions_page(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("Record care")
-        set_role(title, "heading")
-        layout.addWidget(title)
-        grid = QGridLayout()
-        grid.setSpacing(8)
-        self.quick_buttons: dict[str, QPushButton] = {}
-        for index, (category, label) in enumerate(QUICK):
-            button = QPushButton(label)
-            set_role(button, "tile")
-            button.clicked.connect(lambda _checked=False, c=category: self.start_form(c))
-            grid.addWidget(button, index // 2, index % 2)
-            self.quick_buttons[category] = button
-        self.observations_button = QPushButton("O&bservations")
-        self.observations_button.setToolTip(
-            "Temperature, pulse, breathing, blood pressure, SpO2, NEWS2, blood glucose, weight "
-            "and soft signs"
-        )
-        set_role(self.observations_button, "tile")
-        self.observations_button.clicked.connect(self.start_observations)
-        grid.addWidget(self.observations_button, len(QUICK) // 2, len(QUICK) % 2)
-        layout.addLayout(grid)
-        care = QGridLayout()  # care planning (issue 7): desktop/ui/screens/resident_care.py
-        for index, (tab, label) in enumerate(
-            (
-                ("care_plan", "Care p&lan"),
-                ("assessments", "Assessme&nts"),
-                ("incidents", "&Incident…"),
-                ("capacity", "Capacit&y"),
-                ("admission", "Admission assessment"),
-            )
-        ):
-            button = QPushButton(label)
-            button.clicked.connect(
-                lambda _c=False, t=tab: self.care_requested.emit(self.resident_id, t)
-            )
-            care.addWidget(button, index // 3, index % 3)
-        layout.addLayout(care)
-        about = QLabel("About")
-        set_role(about, "heading")
-        layout.addWidget(about)
-        self.summary = ProfileSummary()
-        layout.addWidget(self.summary)
-        self.profile_actions = ProfileActions()
-        self.profile_actions.requested.connect(self._profile_action)
-        layout.addWidget(self.profile_actions)
-        layout.addStretch(1)
-        return page
+        actions = RecordActions()
+        actions.note_requested.connect(self.start_form)
+        actions.observations_requested.connect(self.start_observations)
+        actions.care_requested.connect(lambda tab: self.care_requested.emit(self.resident_id, tab))
+        actions.profile_actions.requested.connect(self._profile_action)
+        self.quick_buttons = actions.quick_buttons
+        self.observations_button = actions.observations_button
+        self.summary = actions.summary
+        self.profile_actions = actions.profile_actions
+        return actions
 
     # --- opening and refreshing ------------------------------------------------------------
 

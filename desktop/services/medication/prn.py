@@ -20,6 +20,7 @@ from desktop.store.records import StoredRecord
 from shared.entities.medication import EFFECTIVENESS
 from shared.medication.ledger import TAKEN, live_events, occurred
 from shared.medication.scheduling import UK, PrnDose, describe_schedule, prn_problems
+from shared.permissions import SENIOR_ROLES
 
 GP_SIGN_OFF_VALID = dt.timedelta(days=366)  # reviewed yearly [U: local policy]
 
@@ -40,6 +41,18 @@ class PrnOption:
     given_24h: float
     next_allowed: str | None  # ISO, when a gap applies
     controlled_drug: bool
+
+
+@dataclass(frozen=True)
+class PrnGiven:
+    """A when-required dose waiting for its "did it work?" follow-up."""
+
+    administration_id: str
+    medicine: str
+    given_at: str  # ISO
+    quantity: float
+    reason: str
+    overridden: bool
 
 
 class PrnService(MedicationBase):
@@ -138,16 +151,73 @@ class PrnService(MedicationBase):
                 )
             return record.record_id
 
-    @staticmethod
     def _limits(
-        fields: dict[str, Any], doses: list[PrnDose], at: dt.datetime, amount: float, override: str
+        self,
+        fields: dict[str, Any],
+        doses: list[PrnDose],
+        at: dt.datetime,
+        amount: float,
+        override: str,
     ) -> None:
+        """Too soon or over the maximum: refused, unless a senior gives a reason (kept on the
+        dose, in the audit trail, and raised for review by the PRN safety rule)."""
         problems = prn_problems(fields, doses, at, amount)
-        if problems and not override.strip():
+        if not problems:
+            return
+        if not override.strip():
             raise PrnLimitReached(
                 [p.message for p in problems]
                 + ["Give it only if the prescriber or nurse in charge agrees, and say why."]
             )
+        if self._user().role not in SENIOR_ROLES:
+            raise NotAllowed(
+                " ".join(p.message for p in problems)
+                + " Only a senior carer, nurse or manager can give it anyway: ask them."
+            )
+
+    def awaiting_follow_up(
+        self, resident_id: str, *, now: dt.datetime | None = None
+    ) -> list[PrnGiven]:
+        """The resident's PRN and homely-remedy doses of the last 24 hours without a "did it
+        work?" follow-up yet, newest first."""
+        self._user()
+        now = now or self._now()
+        since = iso(now - dt.timedelta(hours=24))
+        with self._context.store.read() as conn:
+            found = records_repo.for_resident(
+                conn,
+                resident_id,
+                ("medication_administration", "prn_follow_up", "prescription", "homely_remedy"),
+            )
+            remedies = {r.record_id: r for r in records_repo.by_entity(conn, "homely_remedy")}
+        followed = {
+            str(r.fields.get("administration_id")) for r in found if r.entity == "prn_follow_up"
+        }
+        medicines = {r.record_id: r for r in found if r.entity == "prescription"}
+        doses = [r for r in found if r.entity == "medication_administration"]
+        live = {e.record_id for e in live_events(events(doses))}
+        result = []
+        for dose in doses:
+            f = dose.fields
+            if dose.record_id not in live or dose.record_id in followed or not f.get("prn_reason"):
+                continue
+            if str(f.get("occurred_at", "")) < since:
+                continue
+            source = medicines.get(str(f.get("prescription_id"))) or remedies.get(
+                str(f.get("homely_remedy_id"))
+            )
+            name = medicine_name(source.fields) if source is not None else "Medicine"
+            result.append(
+                PrnGiven(
+                    dose.record_id,
+                    name,
+                    str(f.get("occurred_at")),
+                    float(f.get("quantity") or 0),
+                    str(f.get("prn_reason")),
+                    bool(f.get("override_reason")),
+                )
+            )
+        return sorted(result, key=lambda g: g.given_at, reverse=True)
 
     def record_follow_up(self, administration_id: str, effectiveness: str, note: str = "") -> str:
         """Whether a PRN dose worked (usually 30-60 minutes later)."""

@@ -41,6 +41,9 @@ class PrnOption:
     given_24h: float
     next_allowed: str | None  # ISO, when a gap applies
     controlled_drug: bool
+    quantity: float = 1.0  # the usual dose, in units
+    dose_range: tuple[float, float] | None = None  # a variable dose ("1 to 2 tablets")
+    unit: str = ""  # "ml"; empty for tablets and the like
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,9 @@ class PrnService(MedicationBase):
                         day,
                         iso(upcoming) if upcoming and upcoming > now else None,
                         bool(f.get("controlled_drug")),
+                        float(f.get("dose_quantity") or 1),
+                        _dose_range(f),
+                        str(f.get("dose_unit") or ""),
                     )
                 )
         return sorted(result, key=lambda o: o.medicine.lower())
@@ -119,6 +125,14 @@ class PrnService(MedicationBase):
             if (p.fields.get("schedule") or {}).get("kind") != "prn":
                 raise InvalidInput("That medicine is not a when-required (PRN) one.")
             amount = float(quantity if quantity is not None else p.fields.get("dose_quantity") or 1)
+            allowed = _dose_range(p.fields)
+            if amount <= 0:
+                raise InvalidInput("The amount must be more than 0.", field="quantity")
+            if allowed and not allowed[0] <= amount <= allowed[1]:
+                raise InvalidInput(
+                    f"The dose must be between {allowed[0]:g} and {allowed[1]:g}.",
+                    field="quantity",
+                )
             doses = self._doses(conn, str(p.resident_id), "prescription_id", p.record_id)
             self._limits(p.fields, doses, at, amount, override_reason)
             witness_id = self._check_witness(
@@ -296,3 +310,8 @@ class PrnService(MedicationBase):
             raise NotAllowed(
                 "The GP sign-off of this homely remedy is over a year old: ask for a review."
             )
+
+
+def _dose_range(fields: dict[str, Any]) -> tuple[float, float] | None:
+    low, high = fields.get("dose_min"), fields.get("dose_max")
+    return (float(low), float(high)) if low is not None and high is not None else None

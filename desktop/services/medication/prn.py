@@ -231,7 +231,7 @@ class PrnService(MedicationBase):
                     bool(f.get("override_reason")),
                 )
             )
-        return sorted(result, key=lambda g: g.given_at, reverse=True)
+        return sorted(result, key=lambda g: (g.given_at, g.administration_id), reverse=True)
 
     def record_follow_up(self, administration_id: str, effectiveness: str, note: str = "") -> str:
         """Whether a PRN dose worked (usually 30-60 minutes later)."""

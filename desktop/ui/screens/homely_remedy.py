@@ -40,7 +40,8 @@ class HomelyRemedyPanel(QWidget):
         self._ui = ui
         self.errors = FieldErrors()
         self.model = RemedyModel(self)
-        self.picker = ResidentPicker(ui, lambda _id: self._chosen(self.table.currentIndex()))
+        self._resident = ""
+        self.picker = ResidentPicker(ui, self._resident_chosen)
         self.table = table(self.model, "Homely remedies", stretch=2)
         self.table.selectionModel().currentRowChanged.connect(lambda c, _p: self._chosen(c))
         self.empty_label = QLabel(EMPTY)
@@ -117,6 +118,11 @@ class HomelyRemedyPanel(QWidget):
         row = self.model.row_of(chosen.record_id) if chosen else -1
         if row >= 0:
             self.table.setCurrentIndex(self.model.index(row, 0))
+
+    def _resident_chosen(self, resident_id: str) -> None:
+        if resident_id != self._resident:  # a refresh of the same resident keeps the form
+            self._resident = resident_id
+            self._chosen(self.table.currentIndex())
 
     def selected(self) -> StoredRecord | None:
         remedy = self.table.currentIndex().data(ROW_ROLE)

@@ -206,8 +206,12 @@ class PrnPanel(QWidget):
         self.model.set_rows(options)
         self.list_stack.setCurrentWidget(self.table if options else self.empty_label)
         row = self.model.row_of(chosen.prescription_id) if chosen else -1
-        self.table.setCurrentIndex(self.model.index(row, 0) if row >= 0 else QModelIndex())
-        self._chosen(self.table.currentIndex(), QModelIndex())
+        if row >= 0:
+            self.table.setCurrentIndex(self.model.index(row, 0))
+            self._describe(self.model.rows[row])  # the same medicine: keep what is typed
+        else:
+            self.table.setCurrentIndex(QModelIndex())
+            self._chosen(QModelIndex(), QModelIndex())
         self.follow_model.set_rows(waiting)
         for widget in (self.follow_label, self.follow_table, self.effect, self.follow_note):
             widget.setVisible(bool(waiting))
@@ -231,6 +235,13 @@ class PrnPanel(QWidget):
             self.medicine_label.setText("Choose a medicine")
             self.detail_label.setText(self.picker.allergies)
             return
+        self._describe(option)
+        low, high = option.dose_range or (0.0, 1000.0)
+        self.quantity_spin.setRange(low, high)
+        self.quantity_spin.setSuffix(f" {option.unit}" if option.unit else "")
+        self.quantity_spin.setValue(option.quantity)
+
+    def _describe(self, option: PrnOption) -> None:
         self.medicine_label.setText(f"{option.medicine}: {option.dose}")
         lines = [self.picker.allergies, option.limits]
         if option.last_given:
@@ -242,10 +253,6 @@ class PrnPanel(QWidget):
         if option.controlled_drug:
             lines.append("Controlled drug: a witness confirms, and the register is updated.")
         self.detail_label.setText("\n".join(line for line in lines if line))
-        low, high = option.dose_range or (0.0, 1000.0)
-        self.quantity_spin.setRange(low, high)
-        self.quantity_spin.setSuffix(f" {option.unit}" if option.unit else "")
-        self.quantity_spin.setValue(option.quantity)
 
     # --- giving ------------------------------------------------------------------------------
 

@@ -39,6 +39,7 @@ def open_ward(
     wcn_server: InProcessServer,
     qtbot: QtBot,
     monkeypatch: pytest.MonkeyPatch,
+    *,
     prepare: Callable[[DesktopServices], None] | None = None,
 ) -> Ward:
     services = DesktopServices.open(pc_data_dir, http=wcn_server.http)

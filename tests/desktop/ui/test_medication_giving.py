@@ -46,34 +46,39 @@ def ward(
     wcn_server: InProcessServer,
     qtbot: QtBot,
     monkeypatch: pytest.MonkeyPatch,
+    *,
     chosen: dict[str, str],
 ) -> Ward:
     def find(services: DesktopServices) -> None:
         for resident in services.residents.list_residents():
             for option in services.medication.prn.options(resident.resident_id):
                 key = "morphine" if option.controlled_drug else "paracetamol"
-                chosen.setdefault(key, resident.resident_id)
+                if key not in chosen:
+                    chosen[key] = resident.resident_id
+                    chosen[f"{key}_id"] = option.prescription_id
         chosen["anyone"] = services.residents.list_residents()[0].resident_id
 
-    return open_ward(make_window, pc_data_dir, wcn_server, qtbot, monkeypatch, find)
+    return open_ward(make_window, pc_data_dir, wcn_server, qtbot, monkeypatch, prepare=find)
 
 
-def open_prn(qtbot: QtBot, ward: Ward, resident_id: str) -> None:
+def open_prn(qtbot: QtBot, ward: Ward, resident_id: str, prescription_id: str) -> int:
+    """The PRN tab on the resident; the row of the medicine."""
     medication = ward.window.medication
     medication.tabs.setCurrentWidget(medication.prn)
     panel = medication.prn
     qtbot.waitUntil(lambda: panel.picker.combo.count() > 0, timeout=WAIT_MS)
     panel.picker.choose(resident_id)
-    qtbot.waitUntil(lambda: panel.model.rowCount() > 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.model.row_of(prescription_id) >= 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: ward.window.runner.pending == 0, timeout=WAIT_MS)
+    return panel.model.row_of(prescription_id)
 
 
 def test_a_prn_dose_with_its_reason_limits_override_and_follow_up(
     qtbot: QtBot, ward: Ward, chosen: dict[str, str], qtmodeltester: object
 ) -> None:
     window, panel = ward.window, ward.window.medication.prn
-    open_prn(qtbot, ward, chosen["paracetamol"])
+    row = open_prn(qtbot, ward, chosen["paracetamol"], chosen["paracetamol_id"])
     qtmodeltester.check(panel.model)  # type: ignore[attr-defined]
-    row = next(i for i, o in enumerate(panel.model.rows) if o.medicine.startswith("Paracetamol"))
     panel.choose(row)
     assert "4 h" in panel.detail_label.text() and "Allowed now" in panel.detail_label.text()
     assert panel.quantity_spin.minimum() == 1 and panel.quantity_spin.maximum() == 2
@@ -86,7 +91,9 @@ def test_a_prn_dose_with_its_reason_limits_override_and_follow_up(
     panel.reason_edit.setText("Pain in left knee, 6/10")
     panel.quantity_spin.setValue(2)
     panel.give_button.click()
-    qtbot.waitUntil(lambda: window.message_bar.text.startswith("Given: Paracetamol"), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.message_bar.text.startswith("Given: Paracetamol"), timeout=WAIT_MS
+    )
     qtbot.waitUntil(lambda: panel.follow_model.rowCount() == 1, timeout=WAIT_MS)
     option = panel.model.rows[panel.model.row_of(panel.model.rows[row].prescription_id)]
     assert option.given_24h == 2 and option.next_allowed is not None
@@ -97,7 +104,7 @@ def test_a_prn_dose_with_its_reason_limits_override_and_follow_up(
     # Again at once: too soon. Refused, with the reason why and a senior override.
     panel.reason_edit.setText("Still sore")
     panel.give_button.click()
-    qtbot.waitUntil(lambda: panel.override.isVisible(), timeout=WAIT_MS)
+    qtbot.waitUntil(panel.override.isVisible, timeout=WAIT_MS)
     assert "Too soon" in panel.override.problems_label.text()
     assert panel.override.give_button.isVisible()  # the nurse is a senior
     panel.override.give_button.click()  # without saying why
@@ -124,9 +131,7 @@ def test_a_controlled_prn_is_witnessed_and_written_in_the_register(
     qtbot: QtBot, ward: Ward, chosen: dict[str, str]
 ) -> None:
     window, panel = ward.window, ward.window.medication.prn
-    open_prn(qtbot, ward, chosen["morphine"])
-    row = next(i for i, o in enumerate(panel.model.rows) if o.controlled_drug)
-    panel.choose(row)
+    panel.choose(open_prn(qtbot, ward, chosen["morphine"], chosen["morphine_id"]))
     assert panel.quantity_spin.suffix() == " ml"
     panel.reason_edit.setText("Breakthrough pain")
     panel.quantity_spin.setValue(5)
@@ -165,7 +170,7 @@ def test_a_homely_remedy_is_given_with_a_reason(
     panel.reason_edit.setText("Heartburn again")
     panel.quantity_spin.setValue(35)
     panel.give_button.click()
-    qtbot.waitUntil(lambda: panel.override.isVisible(), timeout=WAIT_MS)
+    qtbot.waitUntil(panel.override.isVisible, timeout=WAIT_MS)
     assert "24-hour maximum" in panel.override.problems_label.text()
     with window.ui.services.context.store.read() as conn:
         doses = records_repo.for_resident(conn, chosen["anyone"], ("medication_administration",))

@@ -56,8 +56,11 @@ def _day_of_doses(
     return times
 
 
-def medicine_round(results: Results, workdir: Path, key_dir: Path, reps: int) -> None:
-    p = world.provider(UNIT_RESIDENTS, 1, 6, units=1, name="Benchmark eMAR")
+def medicine_round(
+    results: Results, workdir: Path, key_dir: Path, reps: int, residents: int = UNIT_RESIDENTS
+) -> None:
+    """``residents`` is the unit's size: 60 in a full run, fewer in a quick one."""
+    p = world.provider(residents, 1, 6, units=1, name="Benchmark eMAR")
     unit_id = p.units[0].record_id
     url = f"sqlite:///{workdir / 'server-emar.db'}"
     db = world.migrated(url)
@@ -96,7 +99,7 @@ def _measure(
         "round_open_ms",
         opened["p50_ms"],
         statistic="median",
-        unit_residents=UNIT_RESIDENTS,
+        unit_residents=len(p.residents),
         round_items=shown[0],
         doses_recorded_today=len(doses),
         **opened,

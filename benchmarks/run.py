@@ -294,8 +294,13 @@ class Run:
             "medicine round (eMAR)", "round_open_ms", "dose_record_p99_ms", need_s=60
         ) as ok:
             if ok:
+                full = self.sizes.mode == "full"
                 bench_medication.medicine_round(
-                    self.results, self.workdir, self.keys, self.sizes.open_reps
+                    self.results,
+                    self.workdir,
+                    self.keys,
+                    self.sizes.open_reps,
+                    bench_medication.UNIT_RESIDENTS if full else self.sizes.residents,
                 )
 
     # --- the server under load ---------------------------------------------------------------

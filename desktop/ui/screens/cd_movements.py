@@ -23,6 +23,7 @@ from desktop.ui.context import UiContext
 from desktop.ui.screens.witness_dialog import WitnessDialog
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.field_errors import FieldErrors
+from desktop.ui.widgets.touch import TOUCH_HEIGHT, TOUCH_WIDTH
 from shared.errors import WcnError
 
 
@@ -43,6 +44,7 @@ class CdMovements(QFrame):
         self.quantity_spin = QDoubleSpinBox()
         self.quantity_spin.setAccessibleName("Quantity in or out")
         self.quantity_spin.setDecimals(1)
+        self.quantity_spin.setMinimumSize(TOUCH_WIDTH, TOUCH_HEIGHT)
         self.quantity_spin.setRange(0, 100000)
         self.party_edit = QLineEdit()
         self.party_edit.setAccessibleName("From or returned to")

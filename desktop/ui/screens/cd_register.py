@@ -24,7 +24,7 @@ from desktop.ui.screens.cd_movements import CdMovements
 from desktop.ui.screens.medication_list import residents_combo
 from desktop.ui.screens.witness_dialog import WitnessDialog
 from desktop.ui.theme import set_role
-from desktop.ui.widgets.touch import enable_touch_scrolling
+from desktop.ui.widgets.touch import TOUCH_HEIGHT, TOUCH_WIDTH, enable_touch_scrolling
 
 
 class CdRegisterPanel(QWidget):
@@ -53,6 +53,7 @@ class CdRegisterPanel(QWidget):
         self.count_spin.setAccessibleName("Counted")
         self.count_spin.setRange(0, 100000)
         self.count_spin.setDecimals(1)
+        self.count_spin.setMinimumSize(TOUCH_WIDTH, TOUCH_HEIGHT)
         self.check_button = QPushButton("Record stock check (with a witness)")
         self.check_button.clicked.connect(self.stock_check)
         self.result_label = QLabel()

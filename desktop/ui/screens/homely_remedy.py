@@ -26,6 +26,7 @@ from desktop.ui.screens.prn_giving import OverrideBox, table
 from desktop.ui.screens.resident_picker import ResidentPicker
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.field_errors import FieldErrors
+from desktop.ui.widgets.touch import TOUCH_HEIGHT, TOUCH_WIDTH
 from shared.errors import WcnError
 
 EMPTY = (
@@ -62,6 +63,7 @@ class HomelyRemedyPanel(QWidget):
         self.quantity_spin = QDoubleSpinBox()
         self.quantity_spin.setAccessibleName("Amount given")
         self.quantity_spin.setDecimals(1)
+        self.quantity_spin.setMinimumSize(TOUCH_WIDTH, TOUCH_HEIGHT)
         self.quantity_spin.setRange(0, 1000)
         self.quantity_spin.setValue(1)
         self.give_button = QPushButton("Give ✓")

@@ -26,6 +26,7 @@ from desktop.ui.screens.resident_picker import ResidentPicker
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.choices import ChoiceButtons
 from desktop.ui.widgets.field_errors import FieldErrors
+from desktop.ui.widgets.touch import TOUCH_HEIGHT, TOUCH_WIDTH
 from shared.errors import WcnError
 
 KINDS = {
@@ -50,6 +51,7 @@ class StockPanel(QWidget):
         self.quantity_spin = QDoubleSpinBox()
         self.quantity_spin.setAccessibleName("Quantity")
         self.quantity_spin.setDecimals(1)
+        self.quantity_spin.setMinimumSize(TOUCH_WIDTH, TOUCH_HEIGHT)
         self.quantity_spin.setRange(0, 100000)
         self.note_edit = QLineEdit()
         self.note_edit.setAccessibleName("Note")

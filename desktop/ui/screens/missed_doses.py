@@ -27,6 +27,7 @@ from desktop.ui.models.medication_panels import MissedDoseModel
 from desktop.ui.screens.prn_giving import table
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.field_errors import FieldErrors
+from desktop.ui.widgets.touch import TOUCH_HEIGHT, TOUCH_WIDTH
 from shared.errors import WcnError
 from shared.medication.scheduling import UK
 
@@ -54,6 +55,7 @@ class MissedDosesPanel(QWidget):
         self.end_edit = QDateEdit(_qdate(today))
         for edit, name in ((self.start_edit, "From"), (self.end_edit, "To")):
             edit.setCalendarPopup(True)
+            edit.setMinimumSize(TOUCH_WIDTH + 40, TOUCH_HEIGHT)
             edit.setDisplayFormat("dd MMM yyyy")
             edit.setAccessibleName(name)
         self.unit_combo = QComboBox()

@@ -34,7 +34,7 @@ from desktop.ui.screens.witness_dialog import WitnessDialog
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.choices import ChoiceButtons
 from desktop.ui.widgets.field_errors import FieldErrors
-from desktop.ui.widgets.touch import enable_touch_scrolling
+from desktop.ui.widgets.touch import TOUCH_HEIGHT, TOUCH_WIDTH, enable_touch_scrolling
 from shared.errors import WcnError
 from shared.permissions import SENIOR_ROLES
 
@@ -137,6 +137,7 @@ class PrnPanel(QWidget):
         self.quantity_spin = QDoubleSpinBox()
         self.quantity_spin.setAccessibleName("Amount given")
         self.quantity_spin.setDecimals(1)
+        self.quantity_spin.setMinimumSize(TOUCH_WIDTH, TOUCH_HEIGHT)
         self.quantity_spin.setRange(0, 1000)
         self.give_button = QPushButton("Give ✓")
         set_role(self.give_button, "primary")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop.services.app import DesktopServices
@@ -27,6 +28,7 @@ from shared.demo_data import DemoProvider
 from tests.desktop.conftest import InProcessServer
 from tests.desktop.ui.conftest import WAIT_MS, MakeWindow
 from tests.desktop.ui.medication_ward import Ward, medicines_provider, open_ward
+from tests.desktop.ui.test_accessibility import TOUCH_MIN_PX
 
 
 @pytest.fixture(scope="module")
@@ -177,6 +179,29 @@ def test_a_homely_remedy_is_given_with_a_reason(
     assert [(d.fields["quantity"], d.fields["prn_reason"]) for d in doses] == [
         (10, "Heartburn after supper")
     ]
+
+
+def test_every_control_of_the_new_tabs_is_big_enough_to_tap(qtbot: QtBot, ward: Ward) -> None:
+    medication = ward.window.medication
+    for panel in (
+        medication.prn,
+        medication.remedies,
+        medication.stock,
+        medication.register,
+        medication.imports,
+        medication.missed,
+    ):
+        medication.tabs.setCurrentWidget(panel)
+        qtbot.waitUntil(lambda: ward.window.runner.pending == 0, timeout=WAIT_MS)
+        controls = [
+            c
+            for kind in (QPushButton, QLineEdit, QAbstractSpinBox, QComboBox)
+            for c in panel.findChildren(kind)
+            if c.isVisible() and not isinstance(c.parent(), QAbstractSpinBox)  # its inner edit
+        ]
+        assert controls
+        small = [(type(c).__name__, c.accessibleName(), c.height()) for c in controls]
+        assert [s for s in small if s[2] < TOUCH_MIN_PX - 4] == [], panel
 
 
 def test_only_seniors_see_the_override(qtbot: QtBot) -> None:

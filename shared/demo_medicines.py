@@ -16,11 +16,10 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from shared.demo_data import DemoProvider, DemoStaff, SeedRecord, uuid7_at
+from shared.medication.scheduling import UK
 
-UK = ZoneInfo("Europe/London")
 CYCLE_DAYS = 28
 PHARMACY = "Riverside Pharmacy"
 

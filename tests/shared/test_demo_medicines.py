@@ -9,10 +9,10 @@ import functools
 from collections import Counter
 
 from shared.demo_data import DemoProvider, SeedRecord, generate_provider
-from shared.demo_medicines import CYCLE_DAYS, UK, medicine_records
+from shared.demo_medicines import CYCLE_DAYS, medicine_records
 from shared.entities import validate_fields
 from shared.medication.ledger import Event, cd_balance
-from shared.medication.scheduling import check_schedule, doses_per_day
+from shared.medication.scheduling import UK, check_schedule, doses_per_day
 
 NOW = dt.datetime(2024, 3, 31, 12, 0, tzinfo=dt.UTC)
 

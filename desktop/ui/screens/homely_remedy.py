@@ -22,7 +22,7 @@ from desktop.store.records import StoredRecord
 from desktop.ui.context import UiContext
 from desktop.ui.models.medication_panels import RemedyModel
 from desktop.ui.models.rows import ROW_ROLE
-from desktop.ui.screens.prn_giving import OverrideBox, table
+from desktop.ui.screens.medication_widgets import OverrideBox, table
 from desktop.ui.screens.resident_picker import ResidentPicker
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.field_errors import FieldErrors

@@ -21,7 +21,7 @@ from desktop.services.medication.controlled import LOW_STOCK_DAYS, LowStock
 from desktop.services.medication.prescriptions import MedicationList
 from desktop.ui.context import UiContext
 from desktop.ui.models.medication_panels import LowStockModel
-from desktop.ui.screens.prn_giving import table
+from desktop.ui.screens.medication_widgets import table
 from desktop.ui.screens.resident_picker import ResidentPicker
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.choices import ChoiceButtons

@@ -24,7 +24,7 @@ from desktop.services.medication.reports import MissedReport
 from desktop.services.residents import ResidentSummary
 from desktop.ui.context import UiContext
 from desktop.ui.models.medication_panels import MissedDoseModel
-from desktop.ui.screens.prn_giving import table
+from desktop.ui.screens.medication_widgets import table
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.field_errors import FieldErrors
 from desktop.ui.widgets.touch import TOUCH_HEIGHT, TOUCH_WIDTH

@@ -21,7 +21,7 @@ from desktop.services.errors import InvalidInput
 from desktop.services.medication.pharmacy_import import MAX_BYTES, ImportPreview, ImportResult
 from desktop.ui.context import UiContext
 from desktop.ui.models.medication_panels import ImportLineModel, RejectionModel
-from desktop.ui.screens.prn_giving import table
+from desktop.ui.screens.medication_widgets import table
 from desktop.ui.screens.witness_dialog import WitnessDialog
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.field_errors import FieldErrors

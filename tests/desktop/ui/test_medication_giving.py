@@ -22,7 +22,7 @@ from desktop.ui.models.medication_panels import (
     RejectionModel,
     RemedyModel,
 )
-from desktop.ui.screens.prn_giving import OverrideBox
+from desktop.ui.screens.medication_widgets import OverrideBox
 from desktop.ui.widgets.field_errors import FieldErrors
 from shared.demo_data import DemoProvider
 from tests.desktop.conftest import InProcessServer

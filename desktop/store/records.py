@@ -111,6 +111,27 @@ def for_residents(
     return {rid: [_row(r) for r in conn.execute(query, {"rid": rid})] for rid in resident_ids}
 
 
+def for_residents_since(
+    conn: sa.Connection, resident_ids: Sequence[str], entities: Sequence[str], since: str
+) -> list[StoredRecord]:
+    """Events of several residents from ``since`` on, in one query (each resident's part is a
+    walk of the (resident, time) index), each resident's newest first."""
+    found: list[StoredRecord] = []
+    ids = sorted(resident_ids)
+    for start in range(0, len(ids), 500):
+        query = (
+            sa.select(records)
+            .where(
+                records.c.resident_id.in_(ids[start : start + 500]),
+                records.c.occurred_at >= since,
+                records.c.entity.in_(entities),
+            )
+            .order_by(records.c.occurred_at.desc(), records.c.record_id.desc())
+        )
+        found += [_row(r) for r in conn.execute(query)]
+    return found
+
+
 def latest_event_time_by_resident(
     conn: sa.Connection, entities: Sequence[str], resident_ids: Sequence[str]
 ) -> dict[str, str]:

@@ -220,3 +220,41 @@ def cd_register_pdf(
     pdf.set_font("Helvetica", "", 7)
     pdf.cell(0, 4, "Lines in red do not add up: the written balance differs from the register.")
     return bytes(pdf.output())
+
+
+def missed_doses_pdf(
+    home: str, period: str, lines: Sequence[tuple[str, str, str, str, str]], flagged: Sequence[str]
+) -> bytes:
+    """The missed and refused doses report: the flags for the prescriber first (in red), then
+    one line per dose (due, resident, room, medicine, what happened)."""
+    pdf = _new_pdf()
+    pdf.set_title("Missed and refused doses")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 13)
+    pdf.cell(0, 7, text(f"Missed and refused doses - {home}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 9)
+    pdf.cell(0, 5, text(period), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(*RED)
+    pdf.set_font("Helvetica", "B", 9)
+    for flag in flagged:
+        pdf.cell(0, 5, text(flag), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(*BLACK)
+    pdf.ln(2)
+    widths = (34.0, 60.0, 16.0, 90.0, 81.0)
+    headers = ("Due", "Resident", "Room", "Medicine", "What happened")
+    pdf.set_font("Helvetica", "B", 8)
+    pdf.set_fill_color(*GREY)
+    for width, header in zip(widths, headers, strict=True):
+        pdf.cell(width, 7, header, border=1, fill=True)
+    pdf.ln(7)
+    pdf.set_font("Helvetica", "", 8)
+    if not lines:
+        pdf.cell(0, 6, "No doses were missed or refused in this period.", border=1)
+        pdf.ln(6)
+    for line in lines:
+        if pdf.get_y() > pdf.h - 14:
+            pdf.add_page()
+        for width, value in zip(widths, line, strict=True):
+            pdf.cell(width, 6, fit(pdf, value, width), border=1)
+        pdf.ln(6)
+    return bytes(pdf.output())

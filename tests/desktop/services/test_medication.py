@@ -25,20 +25,8 @@ from shared.medication.scheduling import UK
 from syncserver import tenancy
 from tests.desktop.conftest import InProcessServer
 
-
-def _last_morning_round() -> dt.datetime:
-    """The latest 09:00 UK time that has passed: the 08:00 doses are due then, whatever the
-    time of day the tests run (at 20:00 "now" they would be long missed)."""
-    uk_now = dt.datetime.now(UK)
-    morning = uk_now.replace(hour=9, minute=0, second=0, microsecond=0)
-    if morning > uk_now:
-        morning -= dt.timedelta(days=1)
-    return morning.astimezone(dt.UTC)
-
-
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 TODAY = NOW.astimezone(UK).date()
-ROUND = _last_morning_round()
 
 
 @pytest.fixture
@@ -137,12 +125,12 @@ def test_change_and_discontinue_keep_history_and_need_a_reason(
 def test_a_care_assistant_cannot_prescribe_or_administer_unless_allowed(
     pc: DesktopServices, resident: str, wcn_server: InProcessServer
 ) -> None:
-    pid = pc.medication.prescriptions.add(resident, daily("Amlodipine", ["08:00"]))
-    _ = pid
+    due = NOW.astimezone(UK).strftime("%H:%M")  # on the round whatever the time of day
+    pc.medication.prescriptions.add(resident, daily("Amlodipine", [due]))
     pc.session.sign_in(wcn_server.staff("care_assistant").username, DEMO_PASSWORD)
     with pytest.raises(NotAllowed):
         pc.medication.prescriptions.add(resident, daily("Ramipril", ["08:00"]))
-    item = pc.medication.round.round(now=ROUND)[0]
+    item = pc.medication.round.round(now=NOW)[0]
     with pytest.raises(NotAllowed, match="competent"):
         pc.medication.round.record_dose(item)
     set_setting(wcn_server, "medication_care_assistants_administer", True, pc)

@@ -121,14 +121,15 @@ def test_a_nurse_produces_a_handover_adds_a_remark_and_saves_the_pdf(
     chosen = tmp_path / "handover.pdf"
     monkeypatch.setattr(HandoverScreen, "ask_path", staticmethod(lambda parent, name: str(chosen)))
     screen.print_button.click()
-    qtbot.waitUntil(chosen.exists, timeout=WAIT_MS)
+    # The file exists as soon as writing starts: wait for the screen to say it is saved.
+    qtbot.waitUntil(lambda: window.message_bar.text == f"Handover saved: {chosen}", timeout=WAIT_MS)
     text = " ".join(pdf_text(chosen.read_bytes()).split())
     assert "Daughter visiting at 7 pm." in text and "Hoist battery on charge." in text
     assert "! NEWS2 7 at" in text and "Page 1 of" in text
     again = tmp_path / "again.pdf"
     screen.save_pdf(again)
-    qtbot.waitUntil(again.exists, timeout=WAIT_MS)
-    assert window.message_bar.text == f"Handover saved: {again}"
+    qtbot.waitUntil(lambda: window.message_bar.text == f"Handover saved: {again}", timeout=WAIT_MS)
+    assert again.read_bytes() == chosen.read_bytes() or again.stat().st_size > 0
 
 
 def test_alt_5_opens_the_handover_and_an_old_quiet_shift_says_so(

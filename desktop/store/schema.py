@@ -63,6 +63,8 @@ local_users = sa.Table(
     sa.Column("failed_attempts", sa.Integer, nullable=False, default=0),
     sa.Column("locked_until_ms", sa.Integer),
     sa.Column("last_signin_ms", sa.Integer),
+    sa.Column("totp_secret", sa.String),
+    sa.Column("totp_last_step", sa.Integer),
 )
 
 _V1 = [
@@ -131,6 +133,18 @@ _V3 = [
     "CREATE INDEX ix_records_synced ON records (server_seq) WHERE server_seq IS NOT NULL",
 ]
 
+# Version 4: a manager's authenticator secret (delivered after an online sign-in with both
+# factors on this PC), so their codes can be checked offline; the last step stops replays.
+_V4 = [
+    "ALTER TABLE local_users ADD COLUMN totp_secret TEXT",
+    "ALTER TABLE local_users ADD COLUMN totp_last_step INTEGER",
+]
+
 # MIGRATIONS[n] upgrades a store from version n to n + 1. Append only; never edit one.
-MIGRATIONS: list[Migration] = [_statements(_V1), _statements(_V2), _statements(_V3)]
+MIGRATIONS: list[Migration] = [
+    _statements(_V1),
+    _statements(_V2),
+    _statements(_V3),
+    _statements(_V4),
+]
 SCHEMA_VERSION = len(MIGRATIONS)

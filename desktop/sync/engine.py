@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from desktop.store import meta, outbox
+from desktop.store import local_users, meta, outbox
 from desktop.store import records as records_repo
 from desktop.store.database import Store
 from desktop.sync.client import SyncClient
@@ -159,6 +159,15 @@ class SyncEngine:
                 continue
             simple.append(_row(state))
         records_repo.bulk_upsert(conn, simple)
+        # A person disabled on the server: their verifiers and authenticator secret go too.
+        local_users.forget(
+            conn,
+            [
+                s.record_id
+                for s in states
+                if s.entity == "staff_user" and not s.fields.get("active")
+            ],
+        )
         newest = max(state.hlc for state in states)
         self.clock.observe(newest)
         if newest > str(meta.get(conn, "last_hlc", "")):

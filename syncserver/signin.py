@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from shared.permissions import ADMIN_ROLES, MFA_ROLES
 from shared.protocol import LoginResponse, MfaChallenge, MfaEnrolResponse
-from syncserver import audit
+from syncserver import audit, tenancy
 from syncserver.crypto import FieldCipher
 from syncserver.db.tables import mfa_recovery_codes, records, tenants, users
 from syncserver.errors import AuthError, Conflict, Forbidden, ServerError
@@ -364,4 +364,12 @@ def reset_mfa(conn: sa.Connection, tenant_id: str, username: str) -> str:
         .values(used_at=dt.datetime.now(dt.UTC))
     )
     audit.append(conn, tenant_id, [audit.AuditEntry("mfa.reset", user["id"], detail={"by": "it"})])
+    # Synced to the PCs, which then forget the old secret they keep for offline codes.
+    tenancy.update_server_record(
+        conn,
+        tenant_id,
+        user["id"],
+        {"mfa_reset_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
+        "user.mfa_reset",
+    )
     return str(user["id"])

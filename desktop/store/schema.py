@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
+from shared.permissions import MFA_ROLES
+
 metadata = sa.MetaData()
 
 records = sa.Table(
@@ -135,9 +137,14 @@ _V3 = [
 
 # Version 4: a manager's authenticator secret (delivered after an online sign-in with both
 # factors on this PC), so their codes can be checked offline; the last step stops replays.
+# Managers and admins who signed in here before have no secret yet: they are forgotten, so
+# their next sign-in is online (with their code) instead of password-only offline.
 _V4 = [
     "ALTER TABLE local_users ADD COLUMN totp_secret TEXT",
     "ALTER TABLE local_users ADD COLUMN totp_last_step INTEGER",
+    "DELETE FROM local_users WHERE user_id IN (SELECT record_id FROM records "
+    "WHERE entity = 'staff_user' AND json_extract(fields, '$.role') IN "
+    f"({', '.join(repr(role) for role in sorted(MFA_ROLES))}))",
 ]
 
 # MIGRATIONS[n] upgrades a store from version n to n + 1. Append only; never edit one.

@@ -33,6 +33,7 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.screens.care_screenshots import take_care_screens
 from desktop.ui.screens.fluid_form import FluidForm
 from desktop.ui.screens.medication_screenshots import take_medication_screens
+from desktop.ui.screens.mfa_screenshots import take_mfa_screens
 from shared.demo_data import DEMO_PASSWORD
 
 HOME = "Oakwood House"
@@ -311,6 +312,7 @@ def _reviews(out: Path, pc_dir: Path, senior: str) -> None:
 
         take_care_screens(window, shoot, wait_until)  # care planning (issue 7)
         take_medication_screens(window, out, save, settle, wait_until)  # eMAR (issue 6)
+        take_mfa_screens(window, shoot, wait_until)  # authenticator codes (issue 4)
     finally:
         window.shutdown()
 

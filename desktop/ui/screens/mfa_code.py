@@ -11,8 +11,8 @@ from desktop.ui.theme import set_role
 from desktop.ui.widgets.field_errors import FieldErrors
 from desktop.ui.widgets.pin_pad import PinPad
 
-CODE_HINT = "The six-digit code your authenticator app shows now"
-RECOVERY_HINT = "A recovery code, like ABCD-EFGH-JKLM-NPQR"
+CODE_HINT = "6-digit code"
+RECOVERY_HINT = "ABCD-EFGH-JKLM-NPQR"
 
 
 class CodeEntry(QWidget):
@@ -21,8 +21,15 @@ class CodeEntry(QWidget):
     submitted = Signal(str)
     cancelled = Signal()
 
-    def __init__(self, *, allow_recovery: bool = True, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        allow_recovery: bool = True,
+        confirm_text: str = "&Sign in",
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._confirm_text = confirm_text
         self.errors = FieldErrors()
         self.recovery = False
         self.prompt = QLabel()
@@ -36,7 +43,7 @@ class CodeEntry(QWidget):
         big.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 4)
         self.code_edit.setFont(big)
         self.pin_pad = PinPad(self.code_edit)
-        self.confirm_button = QPushButton("&Sign in")
+        self.confirm_button = QPushButton(confirm_text)
         set_role(self.confirm_button, "primary")
         self.confirm_button.clicked.connect(self.submit)
         self.back_button = QPushButton("&Back")
@@ -74,6 +81,11 @@ class CodeEntry(QWidget):
         self.code_edit.setMaxLength(40 if recovery else 6)
         self.code_edit.setPlaceholderText(RECOVERY_HINT if recovery else CODE_HINT)
         self.code_edit.setAccessibleName("Recovery code" if recovery else "Authenticator code")
+        self.code_edit.setAccessibleDescription(
+            "One of your recovery codes, like ABCD-EFGH-JKLM-NPQR"
+            if recovery
+            else "The six-digit code your authenticator app shows now"
+        )
         self.pin_pad.setVisible(not recovery)
         self.recovery_button.setText(
             "Use the &authenticator app" if recovery else "Use a &recovery code"
@@ -94,7 +106,7 @@ class CodeEntry(QWidget):
 
     def set_working(self, working: bool) -> None:
         self.confirm_button.setEnabled(not working)
-        self.confirm_button.setText("Checking…" if working else "&Sign in")
+        self.confirm_button.setText("Checking…" if working else self._confirm_text)
 
     def refused(self, message: str) -> None:
         self.set_working(False)

@@ -317,6 +317,8 @@ class SignInScreen(QWidget):
             self.secret_stack.setCurrentIndex(CODE_PAGE)
             self.code_entry.start(result.message)
         else:
+            self.title.setVisible(False)  # the setup page has its own title
+            self.status_label.setVisible(False)
             self.steps.setCurrentWidget(self.mfa_setup)
             self.mfa_setup.begin()
 
@@ -343,6 +345,8 @@ class SignInScreen(QWidget):
 
     def _back_to_names(self) -> None:
         self.steps.setCurrentIndex(0)
+        self.title.setVisible(True)
+        self.status_label.setVisible(True)
         self.code_entry.set_working(False)
         if self.secret_stack.currentIndex() == CODE_PAGE:
             has_pin = self._selected is not None and self._selected.has_pin

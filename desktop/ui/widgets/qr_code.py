@@ -10,11 +10,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QWidget
 
 QUIET_ZONE = 4  # light modules around the code, as the standard asks
+SIDE_PX = 280
 
 
 def qr_modules(text: str) -> list[list[bool]] | None:
@@ -34,8 +35,7 @@ class QrCodeView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._modules: list[list[bool]] = []
-        self.setMinimumSize(220, 220)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.setFixedSize(SIDE_PX, SIDE_PX)  # 4-5 px a module: easy for a phone camera
         self.setAccessibleName("QR code for your authenticator app")
 
     def set_modules(self, modules: list[list[bool]]) -> None:
@@ -45,15 +45,6 @@ class QrCodeView(QWidget):
     @property
     def modules(self) -> list[list[bool]]:
         return self._modules
-
-    def sizeHint(self) -> QSize:
-        return QSize(260, 260)
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        return width
 
     def paintEvent(self, event: QPaintEvent) -> None:
         if not self._modules:

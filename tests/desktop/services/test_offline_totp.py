@@ -17,7 +17,7 @@ from desktop.services.session import SessionService
 from desktop.store import local_users
 from shared import totp
 from shared.demo_data import DEMO_PASSWORD, DemoStaff
-from syncserver import tenancy
+from syncserver import signin, tenancy
 from tests.desktop.conftest import InProcessServer
 
 T0 = 1_900_000_000.0  # a fixed moment, so every code is known in advance
@@ -228,3 +228,55 @@ def test_a_disabled_manager_is_forgotten_at_the_next_sync(
             pc.session.sign_in(manager.username, DEMO_PASSWORD)
     finally:
         pc.close()
+
+
+def test_an_it_reset_of_the_app_makes_the_pc_forget_the_old_secret(
+    setup: str, manager: DemoStaff, tmp_path: Path, wcn_server: InProcessServer
+) -> None:
+    with wcn_server.db.writer.begin() as conn:
+        signin.reset_mfa(conn, wcn_server.provider.tenant_id, manager.username)
+    pc = DesktopServices.open(tmp_path / "ward-pc", http=wcn_server.http)
+    try:
+        pc.sync.sync_now()
+        with pc.context.store.read() as conn:
+            assert local_users.by_username(conn, manager.username) is None
+        # The next sign-in here is online: set up a new app (the old phone's codes are dead).
+        with pytest.raises(MfaRequired) as asked:
+            pc.session.sign_in(manager.username, DEMO_PASSWORD)
+        assert asked.value.enrolled is False
+        secret = pc.session.start_mfa_setup().secret
+        assert secret != setup
+        pc.session.finish_sign_in(totp.code_at(secret, totp.current_step()))
+        pc.session.sign_out()
+        pc.sync.sync_now()  # the reset, already seen, does not wipe the new secret
+        with pc.context.store.read() as conn:
+            kept = local_users.by_username(conn, manager.username)
+        assert kept is not None and kept.totp_secret == secret
+    finally:
+        pc.close()
+
+
+def test_the_upgrade_forgets_managers_who_signed_in_before_offline_codes(
+    enrol_pc: Callable[[str], DesktopServices],
+    wcn_server: InProcessServer,
+    manager: DemoStaff,
+    tmp_path: Path,
+) -> None:
+    """A store from before version 4 kept managers' password verifiers with no second factor:
+    after the upgrade their next sign-in is online, with their code; carers are untouched."""
+    pc = enrol_pc("ward-pc")
+    carer = wcn_server.staff("care_assistant")
+    pc.session.sign_in(carer.username, DEMO_PASSWORD)
+    with pc.context.store.write() as conn:
+        local_users.save(conn, manager.user_id, manager.username, "$argon2id$old", 1)
+        conn.exec_driver_sql("ALTER TABLE local_users DROP COLUMN totp_secret")
+        conn.exec_driver_sql("ALTER TABLE local_users DROP COLUMN totp_last_step")
+        conn.exec_driver_sql("PRAGMA user_version = 3")
+    pc.close()
+    upgraded = DesktopServices.open(tmp_path / "ward-pc", http=wcn_server.http)
+    try:
+        with upgraded.context.store.read() as conn:
+            names = {u.username for u in local_users.all_users(conn)}
+        assert names == {carer.username}
+    finally:
+        upgraded.close()

@@ -89,10 +89,14 @@ def _cmd_rewrap(args: argparse.Namespace, opened: list[Database]) -> int:
     old = LocalMasterKey(read_key_file(old_path), f"the file {old_path}")
     with db.writer.begin() as conn:
         count = cipher.keys.rewrap_from(conn, old)
+        audit_keys = cipher.audit_keys.rewrap_from(conn, old)
         for tenant in {t for t, _v in _tenants_with_keys(conn)}:
             detail = {"master_key": cipher.master_key_id}
             audit.append(conn, tenant, [audit.AuditEntry("keys.rewrapped", detail=detail)])
-    say(f"{count} data key(s) re-wrapped under master key {cipher.master_key_id}.")
+    say(
+        f"{count} data key(s) and {audit_keys} audit key(s) re-wrapped under master key "
+        f"{cipher.master_key_id}."
+    )
     return 0
 
 

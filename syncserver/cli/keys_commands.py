@@ -5,6 +5,9 @@ database (see docs/security.md, "Field encryption").
   keys status --tenant T            the tenant's data key versions
   keys rotate --tenant T            a new data key version; every value re-sealed in batches
   keys rewrap --old-key-file FILE   after changing the master key: re-wrap every data key
+  keys destroy-retired --tenant T --yes
+                                    delete the retired data key versions for good (refused
+                                    while anything is still sealed under one)
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import sqlalchemy as sa
 from syncserver import audit
 from syncserver.cli.context import field_cipher, open_db, settings_of, tenant_id
 from syncserver.cli.output import say
+from syncserver.crypto.destruction import destroy_retired
 from syncserver.crypto.master import LocalMasterKey, new_master_key_text, read_key_file
 from syncserver.crypto.rotation import rotate_tenant, stale_values
 from syncserver.db.engine import Database
@@ -100,6 +104,31 @@ def _cmd_rewrap(args: argparse.Namespace, opened: list[Database]) -> int:
     return 0
 
 
+def _cmd_destroy_retired(args: argparse.Namespace, opened: list[Database]) -> int:
+    db = open_db(args, opened)
+    cipher = field_cipher(settings_of(args))
+    with db.reader.begin() as conn:
+        tenant = tenant_id(conn, args.tenant)
+        retired = [v for v, is_retired in cipher.keys.versions(conn, tenant) if is_retired]
+    if not retired:
+        say("No retired data keys: nothing to destroy ('keys rotate' retires old versions).")
+        return 0
+    if not args.yes:
+        say(
+            f"This deletes data key version(s) {', '.join(map(str, retired))} of this provider "
+            "for good: anything still sealed under them (in old backups too) can never be read "
+            "again. Add --yes to go ahead."
+        )
+        return 2
+    with db.writer.begin() as conn:
+        destroyed = destroy_retired(conn, tenant)
+    say(
+        f"Destroyed data key version(s) {', '.join(map(str, destroyed.versions))}. Backups "
+        "taken before now still hold them until those backups are deleted."
+    )
+    return 0
+
+
 def _tenants_with_keys(conn: sa.Connection) -> list[tuple[str, int]]:
     return [
         (str(r.tenant_id), int(r.version))
@@ -128,3 +157,9 @@ def register(
     p = keys.add_parser("rewrap", parents=[common], help="re-wrap data keys after a new master key")
     p.add_argument("--old-key-file", required=True)
     p.set_defaults(func=lambda a: _cmd_rewrap(a, opened))
+    p = keys.add_parser(
+        "destroy-retired", parents=[common], help="delete a tenant's retired data keys for good"
+    )
+    p.add_argument("--tenant", required=True)
+    p.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
+    p.set_defaults(func=lambda a: _cmd_destroy_retired(a, opened))

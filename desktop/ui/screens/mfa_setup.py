@@ -3,7 +3,7 @@ the key), prove it with its first code, then see the recovery codes, once."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,6 +33,13 @@ STEPS = (
     "1. In the app, add an account and scan the QR code (or type the key under it).\n"
     "2. Type the six-digit code the app shows for WriteCareNotes."
 )
+# A shared PC: a set-up left half done (key or recovery codes on the screen, the person signed
+# in behind them) closes itself after this long.
+SETUP_TIMEOUT_MS = 5 * 60 * 1000
+TIMED_OUT = (
+    "The authenticator set-up closed because it was left for 5 minutes. Sign in again. If the "
+    "app was set up but you did not write down the recovery codes, ask IT to reset it."
+)
 KEEP_CODES = (
     "If you lose your phone, each of these codes signs you in once instead of the app's code. "
     "Write them down now and keep them somewhere safe and private: they are not shown again."
@@ -47,11 +54,16 @@ def grouped(secret: str) -> str:
 class MfaSetupPage(QWidget):
     finished = Signal(object)  # CurrentUser, once the recovery codes have been seen
     cancelled = Signal()
+    timed_out = Signal(str)  # the sentence to show
 
     def __init__(self, ui: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ui = ui
         self._user: CurrentUser | None = None
+        self.timeout_ms = SETUP_TIMEOUT_MS
+        self.expiry = QTimer(self)
+        self.expiry.setSingleShot(True)
+        self.expiry.timeout.connect(self._expired)
         title = QLabel("Set up your authenticator app")
         set_role(title, "title")
         intro = QLabel(INTRO)
@@ -135,6 +147,7 @@ class MfaSetupPage(QWidget):
     def begin(self) -> None:
         """Ask the server for a new key (the password was right a moment ago)."""
         self._user = None
+        self.expiry.start(self.timeout_ms)
         self.steps.setCurrentIndex(0)
         self.qr_view.set_modules([])
         self.key_label.setText("Getting a new key from the server…")
@@ -170,11 +183,26 @@ class MfaSetupPage(QWidget):
         self._user = user
         codes = self._ui.services.session.last_recovery_codes
         self.codes_label.setText("\n".join(codes))
+        self.expiry.start(self.timeout_ms)
         self.steps.setCurrentIndex(1)
         self.written_down.setFocus()
 
     def _continue(self) -> None:
         if self._user is not None:
-            self.codes_label.clear()  # shown once
-            self._ui.services.session.last_recovery_codes = []
+            self._forget()
             self.finished.emit(self._user)
+
+    def stop(self) -> None:
+        """Leave the page (Back, or the PC locked): nothing of it stays on the screen."""
+        self._forget()
+        self.key_label.clear()
+        self.qr_view.set_modules([])
+
+    def _forget(self) -> None:
+        self.expiry.stop()
+        self.codes_label.clear()  # shown once
+        self._ui.services.session.last_recovery_codes = []
+
+    def _expired(self) -> None:
+        self.stop()
+        self.timed_out.emit(TIMED_OUT)

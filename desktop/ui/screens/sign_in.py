@@ -207,6 +207,7 @@ class SignInScreen(QWidget):
         self.mfa_setup = MfaSetupPage(ui)
         self.mfa_setup.finished.connect(self._done)
         self.mfa_setup.cancelled.connect(self.cancel_code)
+        self.mfa_setup.timed_out.connect(self._setup_timed_out)
         self.steps = QStackedWidget()
         self.steps.addWidget(choose_page)
         self.steps.addWidget(self.mfa_setup)
@@ -343,7 +344,15 @@ class SignInScreen(QWidget):
         self._back_to_names()
         self._focus_secret()
 
+    def _setup_timed_out(self, message: str) -> None:
+        # The person may be signed in behind the recovery codes already: sign them out.
+        self._ui.runner.run(self._ui.services.session.sign_out)
+        self._back_to_names()
+        self.errors.show("password", message)
+
     def _back_to_names(self) -> None:
+        if self.steps.currentWidget() is self.mfa_setup:
+            self.mfa_setup.stop()
         self.steps.setCurrentIndex(0)
         self.title.setVisible(True)
         self.status_label.setVisible(True)

@@ -59,6 +59,12 @@ def set_up_authenticator(qtbot: QtBot, window: MainWindow, manager: DemoStaff) -
     secret = setup.key_label.text().replace(" ", "")
     assert len(secret) == 32
     assert window.message_bar.text == ""  # a right password is a step, not an error
+    if importlib.util.find_spec("segno") is not None:
+        modules = setup.qr_view.modules
+        assert len(modules) == len(modules[0]) >= 21 + 8  # a real QR symbol and its quiet zone
+        assert not setup.qr_view.isHidden() and setup.no_qr_label.isHidden()
+    else:  # no QR library: the key as text, and a sentence saying so
+        assert setup.qr_view.isHidden() and not setup.no_qr_label.isHidden()
 
     setup.entry.code_edit.setText("12345")
     setup.entry.confirm_button.click()
@@ -90,14 +96,7 @@ def test_a_manager_sets_up_the_app_then_signs_in_with_its_code(
 ) -> None:
     secret, step = set_up_authenticator(qtbot, window, manager)
     assert window.top_bar.user_label.text().startswith(f"Signed in: {manager.display_name}")
-    setup = window.sign_in.mfa_setup
-    if importlib.util.find_spec("segno") is not None:
-        modules = setup.qr_view.modules
-        assert len(modules) == len(modules[0]) >= 21 + 8  # a real QR symbol and its quiet zone
-        assert not setup.qr_view.isHidden() and setup.no_qr_label.isHidden()
-    else:  # no QR library: the key as text, and a sentence saying so
-        assert setup.qr_view.isHidden() and not setup.no_qr_label.isHidden()
-
+    assert window.sign_in.mfa_setup.key_label.text() == ""  # nothing of it left behind
     window.lock()
     type_password(window, manager.username)
     sign_in = window.sign_in
@@ -179,3 +178,29 @@ def test_offline_the_pc_checks_the_code_itself(
     type_password(offline, manager.username)
     qtbot.waitUntil(lambda: "try again in" in sign_in.errors.message("password"), timeout=WAIT_MS)
     assert not in_workspace(offline)
+
+
+def test_a_set_up_left_on_the_screen_closes_itself_and_signs_out(
+    qtbot: QtBot, window: MainWindow, manager: DemoStaff
+) -> None:
+    """A shared PC: the recovery codes (with the manager signed in behind them) do not stay
+    on the screen for the next person."""
+    setup = window.sign_in.mfa_setup
+    type_password(window, manager.username)
+    qtbot.waitUntil(lambda: len(setup.key_label.text().replace(" ", "")) == 32, timeout=WAIT_MS)
+    secret = setup.key_label.text().replace(" ", "")
+    setup.timeout_ms = 200
+    setup.entry.code_edit.setText(totp.code_at(secret, totp.current_step()))
+    setup.entry.confirm_button.click()
+    qtbot.waitUntil(lambda: setup.steps.currentIndex() == 1, timeout=WAIT_MS)
+    assert setup.codes_label.text() != ""
+    qtbot.waitUntil(lambda: window.sign_in.steps.currentIndex() == 0, timeout=WAIT_MS)
+    assert setup.codes_label.text() == "" and setup.key_label.text() == ""
+    assert "left for 5 minutes" in window.sign_in.errors.message("password")
+    qtbot.waitUntil(lambda: window.ui.services.session.current is None, timeout=WAIT_MS)
+    assert not in_workspace(window)
+    # The app was set up: the next sign-in asks for its code.
+    type_password(window, manager.username)
+    qtbot.waitUntil(
+        lambda: window.sign_in.secret_stack.currentIndex() == CODE_PAGE, timeout=WAIT_MS
+    )

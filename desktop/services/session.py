@@ -4,6 +4,11 @@ The first sign-in of a person on a PC checks the password with the server and le
 argon2id verifier on the PC; later sign-ins work offline against it. After a first full
 sign-in a person may set a PIN for quick switching. Repeated failures lock the account on
 this PC for a while; a person disabled on the server is refused after the PC's next sync.
+
+Managers and admins (when the server enforces MFA) also give the code of their authenticator
+app: the first time here the server checks it and gives this PC their secret (kept in the
+encrypted store), so every later sign-in here, with password or PIN, asks for a code this PC
+checks itself, offline too (see docs/security.md, "Second factor on the PC").
 """
 
 from __future__ import annotations
@@ -209,9 +214,10 @@ class SessionService:
         return self._with_client(client, lambda c: c.enrol_mfa(pending.challenge.mfa_token))
 
     def finish_sign_in(self, code: str, *, client: SyncClient | None = None) -> CurrentUser:
-        """The second step of a manager's first sign-in here: the app's code or a recovery code.
-        Later sign-ins on this PC are offline, against the verifier left now (the enrolled PC
-        is the second factor then)."""
+        """The second step of a manager's sign-in: the app's code or a recovery code. The first
+        time on this PC the server checks it and hands this PC the authenticator secret; later
+        sign-ins here check the code on this PC (offline too), a recovery code with the
+        server."""
         if not code.strip():
             raise InvalidInput(
                 "Type the six-digit code from your authenticator app, or a recovery code.",

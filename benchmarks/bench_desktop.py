@@ -3,7 +3,6 @@ history, starting the app, and the app's memory."""
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
 import os
@@ -81,18 +80,6 @@ def summary(times: list[float]) -> dict[str, float]:
         "first_ms": round(times[0], 2),
         "runs": len(times),
     }
-
-
-def round_open(results: Results) -> None:
-    """eMAR: not measured until shared/demo_data.py makes medicines to open a round with."""
-    if importlib.util.find_spec("desktop.services.medication") is None:
-        reason = "eMAR (medication rounds) does not exist yet: nothing to open"
-    else:
-        reason = (
-            "eMAR is being written (desktop.services.medication) but shared/demo_data.py makes "
-            "no prescriptions or doses yet, so there is no realistic round to open"
-        )
-    results.miss("round_open_ms", reason)
 
 
 @dataclass

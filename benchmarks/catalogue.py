@@ -169,7 +169,22 @@ FIGURES: tuple[Spec, ...] = (
         None,
         "ResidentService.get + NoteService.timeline (first page), 5 years of history",
     ),
-    Spec("round_open_ms", "ms", None, None, None, "opening a medication round (eMAR)"),
+    Spec(
+        "round_open_ms",
+        "ms",
+        "<=",
+        150,
+        None,
+        "RoundService.round(unit) for a 60-resident unit at 20:00, the day's doses recorded",
+    ),
+    Spec(
+        "dose_record_p99_ms",
+        "ms",
+        "<=",
+        10,
+        "raw_sqlcipher_commit_p99_ms",
+        "RoundService.record_dose to durable commit with its outbox entry (a day's round), p99",
+    ),
     Spec(
         "resident_list_ms",
         "ms",

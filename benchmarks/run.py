@@ -1,6 +1,7 @@
 """One benchmark run, in order: the main home on a SQLite server process (bootstrap, local
 writes, push, pull, resident list, propagation, long history, desktop start, audit), the
-50-PC ingest on SQLite and PostgreSQL, then the scaling series in whatever time is left.
+medicine round of a 60-resident unit, the 50-PC ingest on SQLite and PostgreSQL, then the
+scaling series in whatever time is left.
 
 Every step after the bootstrap checks the time left first: when the machine is so loaded
 that a step would overrun the budget, its figures are reported missing with that reason
@@ -15,7 +16,16 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from benchmarks import bench_desktop, bench_local, bench_server, bench_sync, infra, scaling, world
+from benchmarks import (
+    bench_desktop,
+    bench_local,
+    bench_medication,
+    bench_server,
+    bench_sync,
+    infra,
+    scaling,
+    world,
+)
 from benchmarks.catalogue import scaling_specs
 from benchmarks.config import Sizes
 from benchmarks.results import Results
@@ -92,8 +102,8 @@ class Run:
 
     def all(self) -> None:
         scaling.register(self.results, self.sizes)
-        bench_desktop.round_open(self.results)
         self.main_home()
+        self.medicine_round()
         for backend in ("sqlite", "postgres"):
             self.ingest(backend)
         started = time.monotonic()
@@ -278,6 +288,20 @@ class Run:
             r.note("resident_list_ms", long_history_store=listed)
         finally:
             services.close()
+
+    def medicine_round(self) -> None:
+        with self.step(
+            "medicine round (eMAR)", "round_open_ms", "dose_record_p99_ms", need_s=60
+        ) as ok:
+            if ok:
+                full = self.sizes.mode == "full"
+                bench_medication.medicine_round(
+                    self.results,
+                    self.workdir,
+                    self.keys,
+                    self.sizes.open_reps,
+                    bench_medication.UNIT_RESIDENTS if full else self.sizes.residents,
+                )
 
     # --- the server under load ---------------------------------------------------------------
 

@@ -43,12 +43,20 @@ NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def provider(
-    residents: int, days: int, per_day: int, *, homes: int = 1, seed: int = 1, name: str = ""
+    residents: int,
+    days: int,
+    per_day: int,
+    *,
+    homes: int = 1,
+    units: int = 2,
+    seed: int = 1,
+    name: str = "",
 ) -> DemoProvider:
     return generate_provider(
         tenant_name=name or f"Benchmark Care Group {seed}",
         homes=HOMES[:homes],
         residents_per_home=residents,
+        units_per_home=units,
         days=days,
         events_per_resident_day=per_day,
         seed=seed,

@@ -70,6 +70,7 @@ class McaResult:
     missing: tuple[str, ...]
     outcome: CapacityOutcome | None
     reasons: tuple[str, ...]
+    missing_fields: tuple[str, ...] = ()  # the McaInput fields of ``missing``, in order
 
     @property
     def complete(self) -> bool:
@@ -84,30 +85,36 @@ def mca_outcome(answers: McaInput) -> McaResult:
     impairment and the inability is because of it; otherwise capacity is presumed.
     """
     missing: list[str] = []
+    fields: list[str] = []
     if not answers.decision.strip():
         missing.append("the decision being assessed")
+        fields.append("decision")
     unable = [label for name, label in FUNCTIONAL.items() if getattr(answers, name) is False]
-    unknown = [label for name, label in FUNCTIONAL.items() if getattr(answers, name) is None]
+    unknown = [name for name in FUNCTIONAL if getattr(answers, name) is None]
     if not unable:
-        missing += [f"whether the person can {label}" for label in unknown]
+        missing += [f"whether the person can {FUNCTIONAL[name]}" for name in unknown]
+        fields += unknown
         if missing:
-            return McaResult(tuple(missing), None, ())
+            return McaResult(tuple(missing), None, (), tuple(fields))
         return McaResult(
             (), CapacityOutcome.HAS_CAPACITY, ("The person can make this decision themselves.",)
         )
     # At least one inability: the diagnostic stage decides.
     if answers.impairment is None:
         missing.append("whether there is an impairment of, or disturbance in, the mind or brain")
+        fields.append("impairment")
     elif answers.impairment and answers.because_of_impairment is None:
         missing.append("whether the inability is because of that impairment")
+        fields.append("because_of_impairment")
     if (
         answers.impairment is not False
         and answers.because_of_impairment is not False
         and not answers.practicable_steps.strip()
     ):
         missing.append("the practicable steps taken to help the person decide")
+        fields.append("practicable_steps")
     if missing:
-        return McaResult(tuple(missing), None, ())
+        return McaResult(tuple(missing), None, (), tuple(fields))
     if not answers.impairment:
         return McaResult(
             (),

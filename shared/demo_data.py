@@ -123,6 +123,7 @@ class DemoProvider:
     events_per_resident_day: int = 6
     seed: int = 1
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    medicines: bool = True  # prescriptions, stock and homely remedies (shared.demo_medicines)
 
     def staff_records(self) -> list[SeedRecord]:
         now_ms = int(self.now.timestamp() * 1000)
@@ -163,7 +164,7 @@ class DemoProvider:
     def _event(
         self, rng: random.Random, resident: SeedRecord, at: dt.datetime, carers: list[DemoStaff]
     ) -> SeedRecord:
-        record_id = str(_uuid7_at(rng, int(at.timestamp() * 1000)))
+        record_id = str(uuid7_at(rng, int(at.timestamp() * 1000)))
         occurred = at.isoformat(timespec="seconds")
         if rng.random() < 0.2:
             values = {
@@ -209,7 +210,7 @@ class DemoProvider:
         )
 
 
-def _uuid7_at(rng: random.Random, ms: int) -> uuid.UUID:
+def uuid7_at(rng: random.Random, ms: int) -> uuid.UUID:
     value = (ms & ((1 << 48) - 1)) << 80
     value |= 0x7 << 76
     value |= rng.getrandbits(12) << 64
@@ -237,6 +238,7 @@ def generate_provider(
     events_per_resident_day: int = 6,
     seed: int = 1,
     now: dt.datetime | None = None,
+    medicines: bool = True,
 ) -> DemoProvider:
     rng = random.Random(seed)
     now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -246,7 +248,7 @@ def generate_provider(
     def next_id() -> str:
         nonlocal start_ms
         start_ms += 1
-        return str(_uuid7_at(rng, start_ms))
+        return str(uuid7_at(rng, start_ms))
 
     provider = DemoProvider(
         tenant_id=next_id(),
@@ -255,6 +257,7 @@ def generate_provider(
         events_per_resident_day=events_per_resident_day,
         seed=seed,
         now=now,
+        medicines=medicines,
     )
     used_nhs: set[str] = set()
     used_usernames: set[str] = set()

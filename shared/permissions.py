@@ -50,6 +50,7 @@ MATRIX: dict[str, EntityRule] = {
     ),
     "care_note": EntityRule(read=CLINICAL_READERS, write=CARE_ROLES),
     "observation": EntityRule(read=CLINICAL_READERS, write=CARE_ROLES),
+    "soft_signs_baseline": EntityRule(read=CLINICAL_READERS, write=SENIOR_ROLES),
     "record_view": EntityRule(read=MANAGER_ROLES | ADMIN_ROLES, write=CLINICAL_READERS),
     "review_item": EntityRule(read=CLINICAL_READERS, write=CARE_ROLES),
     "review_resolution": EntityRule(read=CLINICAL_READERS, write=SENIOR_ROLES),
@@ -87,6 +88,8 @@ MATRIX: dict[str, EntityRule] = {
     "stock_event": EntityRule(read=CLINICAL_READERS, write=SENIOR_ROLES),
     "homely_remedy": EntityRule(read=CLINICAL_READERS, write=SENIOR_ROLES),
     "mar_transcription": EntityRule(read=CLINICAL_READERS, write=SENIOR_ROLES),
+    # Handover (shared/entities/handover.py): anyone handing over may add a remark.
+    "handover_remark": EntityRule(read=CLINICAL_READERS, write=CARE_ROLES),
 }
 
 

@@ -6,10 +6,11 @@ highest it also speaks. The server keeps speaking the two versions before its cu
 
 from __future__ import annotations
 
-import math
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from shared.storable import unstorable
 
 PROTOCOL_VERSION = 2
 OLDEST_SUPPORTED_PROTOCOL = max(1, PROTOCOL_VERSION - 2)
@@ -27,34 +28,15 @@ class Message(BaseModel):
 
 
 class Request(Message):
-    """A message a PC sends. Text may not hold U+0000 (PostgreSQL text cannot store it), and
-    numbers must be finite (JSON has no NaN or Infinity)."""
+    """A message a PC sends: only what every store can hold (see shared.storable)."""
 
     @field_validator("*")
     @classmethod
     def _storable(cls, value: Any) -> Any:
-        problem = _unstorable(value)
+        problem = unstorable(value)
         if problem:
             raise ValueError(problem)
         return value
-
-
-def _unstorable(value: Any) -> str | None:
-    if isinstance(value, str):
-        return "text may not contain the NUL character" if "\x00" in value else None
-    if isinstance(value, float):
-        return None if math.isfinite(value) else "numbers must be finite (no NaN or Infinity)"
-    if isinstance(value, dict):
-        for key, item in value.items():
-            problem = _unstorable(key) or _unstorable(item)
-            if problem:
-                return problem
-    elif isinstance(value, list):
-        for item in value:
-            problem = _unstorable(item)
-            if problem:
-                return problem
-    return None
 
 
 class ErrorBody(Message):

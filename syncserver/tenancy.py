@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from shared import entities as ent
 from shared.demo_data import DemoProvider, SeedRecord
+from shared.demo_medicines import medicine_records
 from shared.hlc import HybridClock
 from shared.ids import new_id
 from shared.merge import make_version
@@ -309,8 +310,8 @@ def revoke_device(conn: sa.Connection, device_id: str) -> None:
 
 
 def seed_provider(conn: sa.Connection, provider: DemoProvider, *, cipher: FieldCipher) -> None:
-    """Write a generated provider: homes, units, staff (with passwords), residents, history;
-    residents' personal details sealed with ``cipher``."""
+    """Write a generated provider: homes, units, staff (with passwords), residents, history,
+    medicines (when it has them); residents' personal details sealed with ``cipher``."""
     create_tenant(conn, provider.tenant_name, provider.tenant_id)
     write_server_records(
         conn, provider.tenant_id, [*provider.homes, *provider.units], cipher=cipher
@@ -333,3 +334,4 @@ def seed_provider(conn: sa.Connection, provider: DemoProvider, *, cipher: FieldC
     write_server_records(conn, provider.tenant_id, provider.staff_records(), cipher=cipher)
     write_server_records(conn, provider.tenant_id, provider.residents, cipher=cipher)
     write_server_records(conn, provider.tenant_id, provider.events(), cipher=cipher)
+    write_server_records(conn, provider.tenant_id, medicine_records(provider), cipher=cipher)

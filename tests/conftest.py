@@ -88,9 +88,10 @@ def server_db(server_db_url: str) -> Iterator[Database]:
 
 @pytest.fixture(scope="session")
 def demo_provider() -> DemoProvider:
-    """A small provider: two homes of five residents, with two days of notes. Shared by the
-    whole session (and the seeded rows cached from it), so never change it."""
-    return generate_provider(residents_per_home=5, days=2)
+    """A small provider: two homes of five residents, with two days of notes and no medicines
+    (medication tests add the ones they need). Shared by the whole session (and the seeded rows
+    cached from it), so never change it."""
+    return generate_provider(residents_per_home=5, days=2, medicines=False)
 
 
 @pytest.fixture

@@ -10,10 +10,12 @@ from desktop.services.assessments import AssessmentService
 from desktop.services.capacity import CapacityService
 from desktop.services.care_plans import CarePlanService
 from desktop.services.context import AppContext
+from desktop.services.handover import HandoverService
 from desktop.services.incidents import IncidentService
 from desktop.services.medication import MedicationServices
 from desktop.services.notes import NoteService
 from desktop.services.notifications import NotificationService
+from desktop.services.observations import ObservationService
 from desktop.services.residents import ResidentService
 from desktop.services.reviews import ReviewService
 from desktop.services.reviews_due import ReviewsDueService
@@ -27,6 +29,7 @@ class DesktopServices:
         self.session = SessionService(context)
         self.residents = ResidentService(context, self.session)
         self.notes = NoteService(context, self.session)
+        self.observations = ObservationService(context, self.session)
         self.reviews = ReviewService(context, self.session)
         self.sync = SyncService(context)
         self.medication = MedicationServices(context, self.session)
@@ -37,6 +40,7 @@ class DesktopServices:
         self.incidents = IncidentService(context, self.session)
         self.notifications = NotificationService(context, self.session)
         self.reviews_due = ReviewsDueService(context, self.session)
+        self.handover = HandoverService(context, self.session)  # shift handover (issue 5)
 
     @classmethod
     def open(

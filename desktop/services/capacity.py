@@ -36,6 +36,33 @@ class McaSaved:
 
 
 @dataclass(frozen=True)
+class CapacityEntry:
+    """A capacity assessment or a best-interests decision, for the resident's list."""
+
+    record_id: str
+    kind: str  # "mca_assessment" or "best_interest_decision"
+    mca_id: str  # the assessment itself, or the one the best-interests decision follows
+    decision: str
+    outcome: str  # CapacityOutcome value, or what was decided in their best interests
+    occurred_at: str
+    author_id: str | None
+    fields: dict[str, Any]
+
+    @property
+    def lacks_capacity(self) -> bool:
+        return (
+            self.kind == "mca_assessment"
+            and self.outcome == cap.CapacityOutcome.LACKS_CAPACITY.value
+        )
+
+
+@dataclass(frozen=True)
+class RepresentativeView:
+    record_id: str
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class DolsView:
     record_id: str
     fields: dict[str, Any]
@@ -88,18 +115,24 @@ def dols_record(fields: dict[str, Any]) -> DolsRecord:
 class CapacityService(CareServiceBase):
     # --- MCA and best interests ------------------------------------------------------------
 
-    def record_mca(self, resident_id: str, answers: McaInput) -> McaSaved:
-        """Saved only when complete: a capacity decision is never left half-recorded."""
+    def record_mca(
+        self, resident_id: str, answers: McaInput, *, impairment_description: str = ""
+    ) -> McaSaved:
+        """Saved only when complete: a capacity decision is never left half-recorded. The
+        error names the first unanswered question as its field."""
         result = cap.mca_outcome(answers)
         if not result.complete:
             raise InvalidInput(
-                "Still to answer: " + "; ".join(result.missing) + ".", field="decision"
+                "Still to answer: " + "; ".join(result.missing) + ".",
+                field=result.missing_fields[0],
             )
         assert result.outcome is not None
         fields: dict[str, Any] = {
             "resident_id": resident_id,
             "decision": answers.decision.strip(),
             "practicable_steps": answers.practicable_steps.strip() or None,
+            "impairment_description": (impairment_description.strip() if answers.impairment else "")
+            or None,
             "outcome": result.outcome.value,
             "occurred_at": iso(now_utc()),
         }
@@ -163,6 +196,24 @@ class CapacityService(CareServiceBase):
             return records_repo.for_resident(
                 conn, resident_id, ("mca_assessment", "best_interest_decision")
             )
+
+    def capacity_history(self, resident_id: str) -> list[CapacityEntry]:
+        """Capacity assessments and best-interests decisions, newest first."""
+        return [
+            CapacityEntry(
+                r.record_id,
+                r.entity,
+                r.record_id
+                if r.entity == "mca_assessment"
+                else str(r.fields.get("mca_assessment_id")),
+                str(r.fields.get("decision") or ""),
+                str(r.fields.get("outcome") or ""),
+                r.occurred_at or "",
+                r.user_id,
+                dict(r.fields),
+            )
+            for r in self.mca_assessments(resident_id)
+        ]
 
     # --- DoLS ------------------------------------------------------------------------------
 
@@ -260,6 +311,12 @@ class CapacityService(CareServiceBase):
                 for r in records_repo.by_entity(conn, "legal_representative")
                 if r.resident_id == resident_id and r.fields.get("active", True)
             ]
+
+    def representative_views(self, resident_id: str) -> list[RepresentativeView]:
+        return [
+            RepresentativeView(r.record_id, dict(r.fields))
+            for r in self.representatives(resident_id)
+        ]
 
     # --- ReSPECT / DNACPR ------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from desktop.services.context import AppContext
 from desktop.services.errors import InvalidInput, NotAllowed
+from desktop.services.observation_checks import summarise
 from desktop.services.session import SessionService
 from desktop.store import records as records_repo
 from desktop.store.records import StoredRecord
@@ -42,6 +43,8 @@ class TimelineEntry:
     author_id: str | None
     status: str  # "current", "amended" (superseded) or "entered_in_error"
     history: tuple[str, ...]  # earlier versions' summaries, oldest first
+    score_label: str = ""  # observations: "NEWS2 5" when a score was calculated
+    score_colour: str = ""  # observations: the shared.news2 colour name of the band
 
 
 @dataclass(frozen=True)
@@ -62,10 +65,7 @@ def _summary(record: StoredRecord) -> str:
             parts.append(f"(next turn due {_local_clock(str(details['next_turn_due']))})")
         return " ".join(p for p in parts if p).strip()
     if record.entity == "observation":
-        values = f.get("values") or {}
-        shown = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in values.items())
-        news2 = f.get("news2")
-        return (f"NEWS2 {news2}: " if news2 is not None else "") + shown
+        return summarise(f).text
     if record.entity == "review_item":
         return f"Review: {f.get('message', '')}"
     return ""
@@ -108,6 +108,7 @@ def build_timeline(events: list[StoredRecord]) -> list[TimelineEntry]:
         summary = _summary(latest)
         if status == "entered_in_error":
             summary = _summary(event)
+        score = summarise(event.fields) if event.entity == "observation" else None
         entries.append(
             TimelineEntry(
                 event.record_id,
@@ -118,9 +119,31 @@ def build_timeline(events: list[StoredRecord]) -> list[TimelineEntry]:
                 latest.user_id,
                 status,
                 history,
+                score.score_label if score else "",
+                score.colour if score else "",
             )
         )
     return entries
+
+
+def fluid_total_of(events: list[StoredRecord], target_ml: int | None) -> FluidTotal:
+    """The fluid drunk in ``events`` (a resident's care notes over the period): each note's
+    latest version, none entered in error; low when under half of ``target_ml``."""
+    entries = build_timeline(events)
+    live = {e.record_id for e in entries if e.status != "entered_in_error"}
+    latest: dict[str, StoredRecord] = {}
+    for event in sorted(events, key=lambda e: e.hlc):
+        root = event.fields.get("amends_id") or event.record_id
+        latest[root] = event
+    total = 0
+    for root, event in latest.items():
+        if root not in live or event.fields.get("category") != "food_fluid":
+            continue
+        details = event.fields.get("details") or {}
+        if isinstance(details, dict) and isinstance(details.get("fluid_ml"), int):
+            total += details["fluid_ml"]
+    low = bool(target_ml) and total < LOW_FLUID_FRACTION * int(target_ml or 0)
+    return FluidTotal(total, target_ml, low)
 
 
 class NoteService:
@@ -264,19 +287,5 @@ class NoteService:
         with self._context.store.read() as conn:
             events = records_repo.for_resident(conn, resident_id, ("care_note",), since=since)
             resident = records_repo.get(conn, resident_id)
-        entries = build_timeline(events)
-        live = {e.record_id for e in entries if e.status != "entered_in_error"}
-        latest: dict[str, StoredRecord] = {}
-        for event in sorted(events, key=lambda e: e.hlc):
-            root = event.fields.get("amends_id") or event.record_id
-            latest[root] = event
-        total = 0
-        for root, event in latest.items():
-            if root not in live or event.fields.get("category") != "food_fluid":
-                continue
-            details = event.fields.get("details") or {}
-            if isinstance(details, dict) and isinstance(details.get("fluid_ml"), int):
-                total += details["fluid_ml"]
         target = resident.fields.get("fluid_target_ml") if resident else None
-        low = bool(target) and total < LOW_FLUID_FRACTION * int(target or 0)
-        return FluidTotal(total, target if isinstance(target, int) else None, low)
+        return fluid_total_of(events, target if isinstance(target, int) else None)

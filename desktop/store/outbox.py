@@ -22,15 +22,19 @@ class OutboxEntry:
     body: dict[str, Any]
 
 
+_APPEND = sa.insert(outbox)
+
+
 def append(conn: sa.Connection, device_seq: int, body: dict[str, Any]) -> None:
     conn.execute(
-        sa.insert(outbox).values(
-            device_seq=device_seq,
-            change_id=body["change_id"],
-            record_id=body["record_id"],
-            entity=body["entity"],
-            body=json.dumps(body),
-        )
+        _APPEND,
+        {
+            "device_seq": device_seq,
+            "change_id": body["change_id"],
+            "record_id": body["record_id"],
+            "entity": body["entity"],
+            "body": json.dumps(body),
+        },
     )
 
 

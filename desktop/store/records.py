@@ -92,6 +92,46 @@ def for_resident(
     return [_row(r) for r in conn.execute(query)]
 
 
+def for_residents(
+    conn: sa.Connection,
+    resident_ids: Sequence[str],
+    entities: Sequence[str],
+    *,
+    since: str,
+    before: str,
+) -> dict[str, list[StoredRecord]]:
+    """Each resident's events with ``since <= occurred_at < before``: one statement built
+    once, then one short walk down the (resident, time) index per resident."""
+    query = sa.select(records).where(
+        records.c.resident_id == sa.bindparam("rid"),
+        records.c.entity.in_(entities),
+        records.c.occurred_at >= since,
+        records.c.occurred_at < before,
+    )
+    return {rid: [_row(r) for r in conn.execute(query, {"rid": rid})] for rid in resident_ids}
+
+
+def for_residents_since(
+    conn: sa.Connection, resident_ids: Sequence[str], entities: Sequence[str], since: str
+) -> list[StoredRecord]:
+    """Events of several residents from ``since`` on, in one query (each resident's part is a
+    walk of the (resident, time) index), each resident's newest first."""
+    found: list[StoredRecord] = []
+    ids = sorted(resident_ids)
+    for start in range(0, len(ids), 500):
+        query = (
+            sa.select(records)
+            .where(
+                records.c.resident_id.in_(ids[start : start + 500]),
+                records.c.occurred_at >= since,
+                records.c.entity.in_(entities),
+            )
+            .order_by(records.c.occurred_at.desc(), records.c.record_id.desc())
+        )
+        found += [_row(r) for r in conn.execute(query)]
+    return found
+
+
 def latest_event_time_by_resident(
     conn: sa.Connection, entities: Sequence[str], resident_ids: Sequence[str]
 ) -> dict[str, str]:
@@ -114,13 +154,19 @@ def latest_event_time_by_resident(
     return latest
 
 
+# Built once: a statement made per call is compiled (or looked up) again each time.
+_INSERT = sa.insert(records)
+_REPLACE = sa.update(records).where(records.c.record_id == sa.bindparam("match_id"))
+
+
 def insert(conn: sa.Connection, record: StoredRecord) -> None:
-    conn.execute(sa.insert(records).values(**_values(record)))
+    conn.execute(_INSERT, _values(record))
 
 
 def replace(conn: sa.Connection, record: StoredRecord) -> None:
     values = _values(record)
-    conn.execute(sa.update(records).where(records.c.record_id == record.record_id).values(**values))
+    values["match_id"] = values.pop("record_id")
+    conn.execute(_REPLACE, values)
 
 
 def _values(record: StoredRecord) -> dict[str, Any]:

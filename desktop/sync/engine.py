@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,7 @@ from desktop.sync.local_changes import Author, ChangeRecorder
 from shared import entities as ent
 from shared import rules
 from shared.hlc import HybridClock
-from shared.protocol import Change, RecordState
+from shared.protocol import Change, PullResponse, RecordState
 
 PUSH_BATCH = 1000
 PULL_BATCH = 5000
@@ -120,33 +121,45 @@ class SyncEngine:
         self, progress: ProgressCallback | None = None, *, target: int = 0, check: bool = True
     ) -> tuple[int, bool]:
         """Pull until caught up; then (with ``check``) compare counts with the server and
-        repair on mismatch. Live-triggered pulls skip the check; every full sync does it."""
+        repair on mismatch. Live-triggered pulls skip the check; every full sync does it.
+
+        The next page is asked for while this one is written, so the server's time and the
+        PC's overlap; a page is only ever applied after the one before it committed."""
         pulled = 0
         repaired = False
-        while True:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="wcn-pull") as ahead:
+
+            def request(cursor: int) -> Future[PullResponse]:
+                return ahead.submit(self.client.pull, cursor, PULL_BATCH, count_scope=check)
+
             with self.store.read() as conn:
-                cursor = int(meta.get(conn, "cursor", 0))
-            page = self.client.pull(cursor, PULL_BATCH, count_scope=check)
-            with self.store.write() as conn:
-                self.apply(conn, page.records)
-                meta.put(conn, "cursor", page.cursor)
-                meta.put(conn, "server_seq", page.server_seq)
-            pulled += len(page.records)
-            if progress is not None:
-                progress(page.cursor, max(target, page.server_seq))
-            if page.has_more:
-                continue
-            if page.scope_count is not None and not repaired:
-                with self.store.read() as conn:
-                    local = records_repo.count_synced(conn)
-                if local != page.scope_count:
-                    # Something is missing locally: pull the whole scope again over the top of
-                    # what is here. Upserts are idempotent and unsent changes stay in the outbox.
-                    with self.store.write() as conn:
-                        meta.put(conn, "cursor", 0)
-                    repaired = True
+                next_page = request(int(meta.get(conn, "cursor", 0)))
+            while True:
+                page = next_page.result()
+                if page.has_more:
+                    next_page = request(page.cursor)
+                with self.store.write() as conn:
+                    self.apply(conn, page.records)
+                    meta.put(conn, "cursor", page.cursor)
+                    meta.put(conn, "server_seq", page.server_seq)
+                pulled += len(page.records)
+                if progress is not None:
+                    progress(page.cursor, max(target, page.server_seq))
+                if page.has_more:
                     continue
-            return pulled, repaired
+                if page.scope_count is not None and not repaired:
+                    with self.store.read() as conn:
+                        local = records_repo.count_synced(conn)
+                    if local != page.scope_count:
+                        # Something is missing locally: pull the whole scope again over the
+                        # top of what is here. Upserts are idempotent and unsent changes stay
+                        # in the outbox.
+                        with self.store.write() as conn:
+                            meta.put(conn, "cursor", 0)
+                        repaired = True
+                        next_page = request(0)
+                        continue
+                return pulled, repaired
 
     def apply(self, conn: sa.Connection, states: list[RecordState]) -> None:
         if not states:

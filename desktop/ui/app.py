@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.services.enrolment import default_data_dir
 from desktop.ui.context import Launch
+from desktop.ui.display_settings import DisplaySettings
 from desktop.ui.main_window import MainWindow
 from desktop.ui.theme import Theme
 
@@ -44,7 +45,11 @@ def application() -> QApplication:
 
 def build_window(launch: Launch, app: QApplication) -> MainWindow:
     theme = Theme(app)
-    theme.apply()
+    remembered = DisplaySettings(launch.data_dir).load()  # as the last person left it
+    if remembered is None:
+        theme.apply()
+    else:  # styled before any widget exists: cheap
+        theme.set_display(remembered.font_index, remembered.high_contrast)
     return MainWindow(launch, theme)
 
 

@@ -22,9 +22,11 @@ from PySide6.QtWidgets import (
 from desktop.services.app import DesktopServices
 from desktop.services.session import CurrentUser
 from desktop.ui.context import Launch, UiContext, open_services
+from desktop.ui.display_settings import Display, DisplaySettings
 from desktop.ui.inactivity import InactivityWatcher
 from desktop.ui.runner import OperationRunner
 from desktop.ui.screens.enrolment import EnrolmentScreen
+from desktop.ui.screens.handover import HandoverScreen
 from desktop.ui.screens.medication import MedicationScreen
 from desktop.ui.screens.pin_dialog import PinDialog
 from desktop.ui.screens.resident_care import ResidentCareScreen
@@ -80,9 +82,11 @@ class MainWindow(QMainWindow):
         self.care = ResidentCareScreen(self.ui)  # care planning (issue 7)
         self.due = ReviewsDueScreen(self.ui)
         self.medication = MedicationScreen(self.ui)  # eMAR (issue 6)
+        self.handover = HandoverScreen(self.ui)  # shift handover (issue 5)
         for screen in (self.residents, self.record, self.reviews, self.care, self.due):
             self.workspace.addWidget(screen)
         self.workspace.addWidget(self.medication)
+        self.workspace.addWidget(self.handover)
         self.pages = QStackedWidget()
         for page in (self.loading_label, self.enrolment, self.sign_in, self.workspace):
             self.pages.addWidget(page)
@@ -104,6 +108,8 @@ class MainWindow(QMainWindow):
             app.installEventFilter(self.inactivity)
         self._connect()
         self._shortcuts()
+        self.display = DisplaySettings(launch.data_dir)
+        self._use_display(self.display.load())  # as the last person left it
 
     def _connect(self) -> None:
         for runner in (self.runner, self.sync.runner):
@@ -119,6 +125,7 @@ class MainWindow(QMainWindow):
         self.due.item_opened.connect(self.open_due_item)
         self.top_bar.due_chosen.connect(self.show_due)
         self.top_bar.medicines_chosen.connect(self.show_medication)
+        self.top_bar.handover_chosen.connect(self.show_handover)
         self.reviews.count_changed.connect(self.top_bar.set_review_count)
         self.inactivity.timed_out.connect(self.lock)
         bar = self.top_bar
@@ -126,10 +133,9 @@ class MainWindow(QMainWindow):
         bar.reviews_chosen.connect(self.show_reviews)
         bar.lock_requested.connect(self.lock)
         bar.pin_requested.connect(self.set_pin)
-        theme = self.ui.theme
-        bar.bigger_text_requested.connect(theme.bigger_text)
-        bar.smaller_text_requested.connect(theme.smaller_text)
-        bar.high_contrast_toggled.connect(theme.set_high_contrast)
+        bar.bigger_text_requested.connect(self.bigger_text)
+        bar.smaller_text_requested.connect(self.smaller_text)
+        bar.high_contrast_toggled.connect(self.set_high_contrast)
 
     def _shortcuts(self) -> None:
         def add(keys: str, action: Callable[[], None]) -> None:
@@ -142,10 +148,11 @@ class MainWindow(QMainWindow):
         add("Alt+2", self.show_reviews)
         add("Alt+3", self.show_due)
         add("Alt+4", self.show_medication)
+        add("Alt+5", self.show_handover)
         add("Ctrl+F", self.find_resident)
-        add("Ctrl++", self.ui.theme.bigger_text)
-        add("Ctrl+=", self.ui.theme.bigger_text)
-        add("Ctrl+-", self.ui.theme.smaller_text)
+        add("Ctrl++", self.bigger_text)
+        add("Ctrl+=", self.bigger_text)
+        add("Ctrl+-", self.smaller_text)
         add("Ctrl+Shift+H", self.top_bar.contrast_action.toggle)
         back = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.record)
         back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -188,12 +195,44 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.sign_in)
         self.sync.start()
 
+    # --- remembered display settings -------------------------------------------------------
+
+    def bigger_text(self) -> None:
+        self.ui.theme.bigger_text()
+        self._remember_display()
+
+    def smaller_text(self) -> None:
+        self.ui.theme.smaller_text()
+        self._remember_display()
+
+    def set_high_contrast(self, on: bool) -> None:
+        self.ui.theme.set_high_contrast(on)
+        self._remember_display()
+
+    def _remember_display(self) -> None:
+        theme, user = self.ui.theme, self.ui.user
+        self.display.save(
+            user.user_id if user else None, Display(theme.font_index, theme.high_contrast)
+        )
+
+    def _use_display(self, display: Display | None) -> None:
+        if display is None:
+            return
+        theme = self.ui.theme
+        if (theme.font_index, theme.high_contrast) != (display.font_index, display.high_contrast):
+            theme.set_display(display.font_index, display.high_contrast)
+        action = self.top_bar.contrast_action
+        action.blockSignals(True)
+        action.setChecked(display.high_contrast)
+        action.blockSignals(False)
+
     # --- who is signed in ------------------------------------------------------------------
 
     def _signed_in(self, user: CurrentUser) -> None:
         previous = self.locked_user
         self.locked_user = None
         self.ui.user = user
+        self._use_display(self.display.load(user.user_id))  # their text size and contrast
         self.message_bar.clear()
         self.top_bar.show_user(user, locked=False)
         self.top_bar.due_button.setVisible(self.ui.may_write("care_plan_section"))
@@ -201,7 +240,9 @@ class MainWindow(QMainWindow):
             self.pages.setCurrentWidget(self.workspace)  # everything as they left it
             self._refresh_visible()
         else:
-            if previous is not None and (self.record.is_dirty() or self.care.is_dirty()):
+            if previous is not None and (
+                self.record.is_dirty() or self.care.is_dirty() or self.residents.is_dirty()
+            ):
                 self.message_bar.show_info(DRAFT_CLOSED.format(name=previous.display_name))
             self.record.reset()
             self.residents.reset()
@@ -209,6 +250,7 @@ class MainWindow(QMainWindow):
             self.care.reset()
             self.due.reset()
             self.medication.reset()
+            self.handover.reset()
             self.pages.setCurrentWidget(self.workspace)
             self.show_residents()
         self.reviews.refresh()
@@ -278,6 +320,13 @@ class MainWindow(QMainWindow):
         self.top_bar.show_page("medicines")
         self.medication.refresh()
 
+    def show_handover(self) -> None:
+        if self.ui.user is None:
+            return
+        self.workspace.setCurrentWidget(self.handover)
+        self.top_bar.show_page("handover")
+        self.handover.refresh()
+
     def open_care(self, resident_id: str, tab: str, *, audit: bool = False) -> None:
         self.workspace.setCurrentWidget(self.care)
         self.top_bar.show_page("residents")
@@ -292,6 +341,8 @@ class MainWindow(QMainWindow):
             self.care.review_area(subject_id)
         elif kind in ("observations", "incident_review"):
             self.care.open_incident(subject_id)
+        elif kind == "dols":
+            self.care.open_dols(subject_id)
         elif kind in ("rescore", "falls"):
             self.care.assessments.start(resident_id, subject_id if kind == "rescore" else "falls")
 
@@ -331,6 +382,8 @@ class MainWindow(QMainWindow):
             self.due.refresh()
         elif current is self.medication:
             self.medication.refresh()
+        elif current is self.handover:
+            self.handover.refresh()
 
     # --- closing ---------------------------------------------------------------------------
 

@@ -30,10 +30,14 @@ from desktop.services.enrolment import enrol
 from desktop.ui.app import application, build_window
 from desktop.ui.context import Launch
 from desktop.ui.main_window import MainWindow
+from desktop.ui.screens.admission_screenshots import take_admission_screens
+from desktop.ui.screens.capacity_screenshots import take_capacity_screens
 from desktop.ui.screens.care_screenshots import take_care_screens
 from desktop.ui.screens.fluid_form import FluidForm
+from desktop.ui.screens.handover_screenshots import take_handover_screens
 from desktop.ui.screens.medication_screenshots import take_medication_screens
 from desktop.ui.screens.mfa_screenshots import take_mfa_screens
+from desktop.ui.screens.observation_screenshots import take_observation_screens
 from shared.demo_data import DEMO_PASSWORD
 
 HOME = "Oakwood House"
@@ -276,6 +280,12 @@ def _screens(window: MainWindow, demo: Demo) -> None:
     save(window, out, "food-and-fluid")
     fluid.cancel()
 
+    def shoot(name: str) -> None:
+        settle(window)
+        save(window, out, name)
+
+    take_observation_screens(window, shoot, wait_until)  # observations, NEWS2 and trends
+
     window.shutdown()
     make_review_item(demo, senior.username, subject.resident_id)
     _reviews(out, demo.pc_dir, senior.username)
@@ -312,6 +322,14 @@ def _reviews(out: Path, pc_dir: Path, senior: str) -> None:
 
         take_care_screens(window, shoot, wait_until)  # care planning (issue 7)
         take_medication_screens(window, out, save, settle, wait_until)  # eMAR (issue 6)
+        take_handover_screens(window, out, save, settle, wait_until)  # handover (issue 5)
+        nurse = next(s.username for s in window.sign_in.model.rows if s.role == "nurse")
+        window.lock()
+        sign_in(window, nurse)  # DoLS records are for nurses and managers
+        rows = window.residents.model.rows
+        subject = next((r for r in rows if "DNACPR" in r.alerts), rows[0])
+        take_capacity_screens(window, subject.resident_id, shoot, wait_until)  # issue 7
+        take_admission_screens(window, shoot, wait_until)  # issue 5
         take_mfa_screens(window, shoot, wait_until)  # authenticator codes (issue 4)
     finally:
         window.shutdown()

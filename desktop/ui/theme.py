@@ -121,11 +121,11 @@ QPushButton[role="danger"] {{ color: {c.danger}; border-color: {c.danger}; }}
 QPushButton[role="tile"] {{ min-height: 64px; text-align: left; padding: 8px 16px;
     font-weight: bold; }}
 QPushButton:focus, QToolButton:focus {{ border: 3px solid {c.focus}; padding: 2px 14px; }}
-QLineEdit:focus, QPlainTextEdit:focus, QComboBox:focus, QSpinBox:focus {{
+QLineEdit:focus, QPlainTextEdit:focus, QComboBox:focus, QSpinBox:focus, QDateTimeEdit:focus {{
     border: 3px solid {c.focus}; padding: 0px 6px; }}
 QListView:focus, QTableView:focus {{ border: 3px solid {c.focus}; }}
 QCheckBox:focus, QRadioButton:focus {{ border: 3px solid {c.focus}; }}
-QLineEdit, QPlainTextEdit, QComboBox, QSpinBox {{ min-height: {TOUCH_PX - 8}px;
+QLineEdit, QPlainTextEdit, QComboBox, QSpinBox, QDateTimeEdit {{ min-height: {TOUCH_PX - 8}px;
     background: {c.surface}; color: {c.text}; border: 1px solid {c.border};
     border-radius: 4px; padding: 2px 8px; selection-background-color: {c.accent};
     selection-color: {c.accent_text}; }}
@@ -147,6 +147,8 @@ QProgressBar::chunk {{ background: {c.accent}; }}
 QProgressBar[role="low"]::chunk {{ background: {c.danger}; }}
 QScrollBar:vertical {{ width: 22px; }}
 QFrame#TopBar, QFrame#SyncBar {{ background: {c.surface}; border: 1px solid {c.border}; }}
+QFrame#TopBar QPushButton, QFrame#TopBar QToolButton {{ padding: 4px 10px; }}
+QFrame#TopBar QPushButton:focus, QFrame#TopBar QToolButton:focus {{ padding: 2px 8px; }}
 QFrame#Banner {{ background: {c.surface}; border: 2px solid {c.border}; border-radius: 6px; }}
 QFrame#Card {{ background: {c.surface}; border: 1px solid {c.border}; border-radius: 6px; }}
 QFrame#MessageBar[kind="error"] {{ background: {c.danger}; }}
@@ -199,6 +201,16 @@ class Theme(QObject):
     @property
     def point_size(self) -> int:
         return FONT_SIZES[self._font_index]
+
+    @property
+    def font_index(self) -> int:
+        return self._font_index
+
+    def set_display(self, font_index: int, high_contrast: bool) -> None:
+        """Both at once (remembered settings), with one re-style."""
+        self._font_index = max(0, min(len(FONT_SIZES) - 1, font_index))
+        self.high_contrast = high_contrast
+        self.apply()
 
     def apply(self) -> None:
         font = QFont("DejaVu Sans")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.entities import care, core, medication
+from shared.entities import care, core, handover, medication
 from shared.entities.core import NATIONS, NOTE_CATEGORIES, ROLES
 from shared.entities.model import (
     EntityType,
@@ -44,7 +44,7 @@ def _gather(*groups: tuple[EntityType, ...]) -> dict[str, EntityType]:
 
 
 ENTITIES: dict[str, EntityType] = _gather(
-    core.ENTITY_TYPES, care.ENTITY_TYPES, medication.ENTITY_TYPES
+    core.ENTITY_TYPES, care.ENTITY_TYPES, medication.ENTITY_TYPES, handover.ENTITY_TYPES
 )
 EVENT_ENTITIES = frozenset(n for n, e in ENTITIES.items() if e.kind is Kind.EVENT)
 

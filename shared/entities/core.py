@@ -4,6 +4,7 @@ care floor (notes, observations), with record views and review items."""
 from __future__ import annotations
 
 from shared.entities.model import EntityType, FieldSpec, FieldType, Kind
+from shared.observations import BASELINE_FIELDS
 
 _EVENT_COMMON = (
     FieldSpec("occurred_at", FieldType.DATETIME, required=True),
@@ -93,7 +94,13 @@ ENTITY_TYPES: tuple[EntityType, ...] = (
             FieldSpec("nhs_number", FieldType.TEXT, max_length=10, personal=True),
             FieldSpec("unit_id", FieldType.ID, required=True),
             FieldSpec("room", FieldType.TEXT, max_length=20),
-            FieldSpec("status", FieldType.TEXT, required=True, choices=("admitted", "discharged")),
+            # prospective: on the PC for a pre-admission assessment, not yet on the floor
+            FieldSpec(
+                "status",
+                FieldType.TEXT,
+                required=True,
+                choices=("admitted", "discharged", "prospective"),
+            ),
             FieldSpec("allergies", FieldType.TEXT, max_length=500),
             FieldSpec("diet", FieldType.TEXT, max_length=500),
             FieldSpec("fluid_target_ml", FieldType.INT, minimum=0, maximum=5000),
@@ -127,9 +134,22 @@ ENTITY_TYPES: tuple[EntityType, ...] = (
             FieldSpec("resident_id", FieldType.ID, required=True),
             FieldSpec("values", FieldType.JSON, required=True),
             FieldSpec("news2", FieldType.INT, minimum=0, maximum=20),
+            FieldSpec("soft_signs", FieldType.JSON),  # RESTORE2 soft-sign keys noticed
+            FieldSpec("note", FieldType.TEXT, max_length=2000),
             *_EVENT_COMMON,
         ),
         label="Observation",
+        resident_field="resident_id",
+    ),
+    EntityType(
+        "soft_signs_baseline",  # one per resident (a stable id): RESTORE2's "usual self"
+        Kind.MUTABLE,
+        (
+            FieldSpec("resident_id", FieldType.ID, required=True),
+            *(FieldSpec(name, FieldType.TEXT, max_length=1000) for name in BASELINE_FIELDS),
+            FieldSpec("reviewed_on", FieldType.DATE),
+        ),
+        label="Soft signs baseline",
         resident_field="resident_id",
     ),
     EntityType(

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from shared.errors import WcnError
+from shared.storable import text_problem, unstorable
 
 
 class Kind(StrEnum):
@@ -93,8 +94,9 @@ def _check_value(entity: EntityType, spec: FieldSpec, value: Any) -> None:
         if kind is FieldType.TEXT:
             if len(value) > spec.max_length:
                 fail(f"{label} is longer than {spec.max_length} characters.")
-            if "\x00" in value:
-                fail(f"{label} contains a character that cannot be saved (NUL).")
+            problem = text_problem(value)
+            if problem:
+                fail(f"{label} {problem}.")
             if spec.required and not value.strip():
                 fail(f"{label} is required.")
             if spec.choices and value not in spec.choices:
@@ -125,7 +127,11 @@ def _check_value(entity: EntityType, spec: FieldSpec, value: Any) -> None:
             fail(f"{label} must be at most {spec.maximum:g}.")
     elif kind is FieldType.BOOL and not isinstance(value, bool):
         fail(f"{label} must be yes or no.")
-    # JSON accepts any JSON value; its size is limited by the batch size limit.
+    elif kind is FieldType.JSON:
+        # Any JSON value that every store can hold; its size is limited by the batch size.
+        problem = unstorable(value)
+        if problem:
+            fail(f"{label}: {problem}.")
 
 
 def validate_against(

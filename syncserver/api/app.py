@@ -12,9 +12,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.protocol import ErrorBody
-from syncserver.api import routes_admin, routes_auth, routes_mfa, routes_ops, routes_sync
+from syncserver.api import openapi, routes_admin, routes_auth, routes_mfa, routes_ops, routes_sync
 from syncserver.api.deps import ServerState
 from syncserver.api.security_setup import security_parts
 from syncserver.config import Settings
@@ -25,6 +26,15 @@ from syncserver.ops import install as install_operations
 from syncserver.security.tokens import TokenService
 
 log = logging.getLogger(__name__)
+
+
+HTTP_CODES = {
+    400: "malformed_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
 
 
 def _error(
@@ -71,6 +81,19 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         where = ".".join(str(p) for p in first["loc"] if p != "body")
         return _error(422, "invalid_request", f"{where or 'request'}: {first['msg']}")
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # FastAPI's own refusals (a body that is not JSON, an unknown path or method) in the
+        # same shape as every other refusal.
+        code = HTTP_CODES.get(exc.status_code, "bad_request")
+        message = str(exc.detail)
+        if code == "malformed_request":
+            message = "The request body could not be read: send JSON text in UTF-8."
+        response = _error(exc.status_code, code, message)
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
     @app.exception_handler(sa_exc.OperationalError)
     async def _database_unavailable(
         _request: Request, exc: sa_exc.OperationalError
@@ -104,4 +127,5 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(routes_mfa.router)
     app.include_router(routes_admin.router)
     install_operations(app, database)
+    openapi.install(app)
     return app

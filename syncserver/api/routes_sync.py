@@ -44,6 +44,7 @@ from syncserver.errors import BadRequest, PayloadTooLarge, ServerError
 from syncserver.sync.context import DeviceContext
 from syncserver.sync.ingest import ingest
 from syncserver.sync.pull import pull_json
+from syncserver.sync.reply_encoding import compress_reply, response_encoding
 
 router = APIRouter(prefix="/v1")
 
@@ -192,11 +193,13 @@ def hello(
 async def push(
     request: Request, device: DeviceContext = Depends(authenticate_device_for_push)
 ) -> PushResponse:
-    batch = _parse(PushRequest, await _body(request))
-    _check_protocol(batch.protocol)
+    raw = await _body(request)
     state = state_of(request)
 
     def run() -> PushResponse:
+        # Parsed in the worker thread: a large batch does not hold up other PCs' requests.
+        batch = _parse(PushRequest, raw)
+        _check_protocol(batch.protocol)
         try:
             with state.tenant(device.tenant_id) as conn:
                 cipher = state.cipher.for_tenant(conn, device.tenant_id)
@@ -245,8 +248,13 @@ async def pull(request: Request, device: DeviceContext = Depends(authenticate_de
                 count_scope=body.count_scope,
             )
 
-    content = await asyncio.to_thread(run)
-    return Response(content, media_type="application/json")
+    encoding = response_encoding(request.headers.get("accept-encoding", ""))
+
+    def run_compressed() -> tuple[bytes, dict[str, str]]:
+        return compress_reply(run(), encoding)
+
+    content, headers = await asyncio.to_thread(run_compressed)
+    return Response(content, media_type="application/json", headers=headers)
 
 
 @router.get("/sync/live")

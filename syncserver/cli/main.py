@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
@@ -29,6 +31,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         database_url=getattr(args, "database_url", None),
         host=getattr(args, "host", None),
         port=getattr(args, "port", None),
+        workers=getattr(args, "workers", None),
     )
 
 
@@ -100,17 +103,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
     check_serve_settings(settings)
     db = _open(args)
     configure_logging(json_lines=settings.log_json)
-    app = create_app(settings, db)
     say(f"WriteCareNotes server {__version__} on http://{settings.host}:{settings.port}")
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        log_config=None,  # keep configure_logging's format for uvicorn's own lines
-        workers=1,
-        timeout_graceful_shutdown=5,
-    )
+    common: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": "warning",
+        "log_config": None,  # keep configure_logging's format for uvicorn's own lines
+        "timeout_graceful_shutdown": 5,
+    }
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings, db), workers=1, **common)
+        return 0
+    # Several processes: each builds its app from the same settings, handed on through the
+    # environment (the command line's values over the file's).
+    for name, value in (
+        ("WCN_CONFIG", getattr(args, "config", None)),
+        ("WCN_DATABASE_URL", getattr(args, "database_url", None)),
+        ("WCN_HOST", getattr(args, "host", None)),
+        ("WCN_PORT", getattr(args, "port", None)),
+        ("WCN_WORKERS", getattr(args, "workers", None)),
+    ):
+        if value is not None:
+            os.environ[name] = str(value)
+    db.dispose()
+    say(f"{settings.workers} server processes")
+    uvicorn.run("syncserver.api.worker:create", factory=True, workers=settings.workers, **common)
     return 0
 
 
@@ -235,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", parents=[common], help="run the server")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    p.add_argument("--workers", type=int, help="server processes (more than 1 needs Redis)")
     p.set_defaults(func=cmd_serve)
 
     device = sub.add_parser("device", help="enrol and manage PCs").add_subparsers(

@@ -37,6 +37,8 @@ records = sa.Table(
     sa.Column("device_id", sa.String(36), nullable=True),
     sa.Index("ix_records_tenant_seq", "tenant_id", "server_seq"),
     sa.Index("ix_records_tenant_entity", "tenant_id", "entity"),
+    # the safety rules' look-up of one resident's records of one entity (migration 0004)
+    sa.Index("ix_records_tenant_resident_entity", "tenant_id", "resident_id", "entity"),
 )
 
 changes = sa.Table(

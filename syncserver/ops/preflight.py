@@ -11,6 +11,12 @@ MAKE_SECRET = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 
 def check_serve_settings(settings: Settings) -> None:
+    if settings.workers > 1 and not settings.redis_url:
+        raise ConfigError(
+            f"The setting workers is {settings.workers}, which needs redis_url (WCN_REDIS_URL): "
+            "the server processes tell each other about new changes and share sign-in limits "
+            "through Redis. Set redis_url, or use one worker."
+        )
     if settings.redis_url and not settings.jwt_secret:
         raise ConfigError(
             "The setting jwt_secret (WCN_JWT_SECRET) is required when redis_url is set: every "

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from syncserver.db.engine import Database
 from tests.helpers import postgres as pg
-from tests.helpers.server import open_migrated
+from tests.helpers.server import ChangeMaker, enrol_device, make_app, open_migrated, push_body
 from tests.helpers.sync_world import Tenant, make_tenant
+from tests.reliability.arena import Arena
 from tests.reliability.processes import ServerProcess, cli_server
 from tests.reliability.profile import Profile, choose
 from tests.reliability.results import RESULTS_DIR, Book, Result
@@ -175,3 +177,28 @@ def pg_database() -> Iterator[pg.ScratchDatabase]:
         yield database
     finally:
         pg.drop_database(database)
+
+
+@pytest.fixture
+def arena(server_url: str, tmp_path: Path) -> Iterator[Arena]:
+    db = open_migrated(server_url)
+    mine, other = make_tenant(db, residents=2), make_tenant(db, residents=2)
+    try:
+        with TestClient(make_app(db), raise_server_exceptions=False) as client:
+            pc = enrol_device(client, db, mine.tenant_id, mine.home_id)
+            theirs = enrol_device(client, db, other.tenant_id, other.home_id)
+            maker = ChangeMaker("other")
+            notes = [
+                maker.note(other.residents[0], other.users["care_assistant"], f"Private {i}")
+                for i in range(3)
+            ]
+            response = client.post(
+                "/v1/sync/push",
+                content=push_body(notes),
+                headers={**theirs.headers, "content-type": "application/json"},
+            )
+            assert response.status_code == 200, response.text
+            texts = [f"Private {i}" for i in range(3)]
+            yield Arena(db, client, mine, other, pc, [n.record_id for n in notes], texts)
+    finally:
+        db.dispose()

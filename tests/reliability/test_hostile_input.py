@@ -9,8 +9,6 @@ import gzip
 import json
 import random
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,27 +19,24 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
-from pydantic import ValidationError
 
 from desktop.services.context import AppContext
 from shared.protocol import ErrorBody, PullResponse, PushResponse
 from syncserver import audit
 from syncserver.db.engine import Database
-from syncserver.db.tables import devices, records
+from syncserver.db.tables import devices
 from tests.helpers.live_server import serving
 from tests.helpers.server import (
     ChangeMaker,
     EnrolledDevice,
-    Footprint,
     enrol_device,
-    footprint,
     make_app,
     open_migrated,
     push_body,
-    server_cipher,
 )
 from tests.helpers.sync_world import Tenant, make_tenant
-from tests.reliability.hostile import INT64, TEXT, Batch, Targets, batches, encode
+from tests.reliability.arena import Arena, Verdicts, foreign_records, leaked
+from tests.reliability.hostile import INT64, TEXT, Batch, batches, encode
 from tests.reliability.profile import Profile
 from tests.reliability.results import Result
 from tests.reliability.world import (
@@ -52,108 +47,6 @@ from tests.reliability.world import (
     server_state,
     sync_with_retry,
 )
-
-
-@dataclass
-class Arena:
-    """One server app with two providers: the attacker's PC is in ``mine``."""
-
-    db: Database
-    client: TestClient
-    mine: Tenant
-    other: Tenant
-    pc: EnrolledDevice
-    other_notes: list[str]
-    other_texts: list[str]
-
-    def targets(self) -> Targets:
-        return Targets(
-            self.mine.residents,
-            list(self.mine.users.values()),
-            self.other.residents,
-            list(self.other.users.values()),
-            self.other_notes,
-        )
-
-    def other_footprint(self) -> Footprint:
-        return footprint(self.db, self.other.tenant_id)
-
-    def acked(self) -> int:
-        with self.db.reader.connect() as conn:
-            return int(
-                conn.execute(
-                    sa.select(devices.c.acked_seq).where(devices.c.id == self.pc.device_id)
-                ).scalar_one()
-            )
-
-    def leaks_in(self, content: bytes) -> int:
-        """How much of the other provider a response shows: its notes' text, its ids. (Ids an
-        attacker sends are echoed in refusals; those are its own input, not a leak.)"""
-        text = content.decode("utf-8", errors="replace")
-        return leaked(text, self.other, self.other_texts)
-
-    def pull_leaks(self, content: bytes) -> int:
-        return foreign_records(self.db, self.mine, content)
-
-
-@pytest.fixture
-def arena(server_url: str, tmp_path: Path) -> Iterator[Arena]:
-    db = open_migrated(server_url)
-    mine, other = make_tenant(db, residents=2), make_tenant(db, residents=2)
-    try:
-        with TestClient(make_app(db), raise_server_exceptions=False) as client:
-            pc = enrol_device(client, db, mine.tenant_id, mine.home_id)
-            theirs = enrol_device(client, db, other.tenant_id, other.home_id)
-            maker = ChangeMaker("other")
-            notes = [
-                maker.note(other.residents[0], other.users["care_assistant"], f"Private {i}")
-                for i in range(3)
-            ]
-            response = client.post(
-                "/v1/sync/push",
-                content=push_body(notes),
-                headers={**theirs.headers, "content-type": "application/json"},
-            )
-            assert response.status_code == 200, response.text
-            texts = [f"Private {i}" for i in range(3)]
-            yield Arena(db, client, mine, other, pc, [n.record_id for n in notes], texts)
-    finally:
-        db.dispose()
-
-
-@dataclass
-class Verdicts:
-    requests: int = 0
-    ok: int = 0
-    refused: int = 0
-    five_xx: int = 0
-    bad_error_bodies: int = 0
-    leaks: int = 0
-    codes: dict[str, int] | None = None
-    failures: list[str] | None = None
-
-    def judge(self, response: httpx.Response, ok_model: type[Any] | None, leaks: int) -> None:
-        self.requests += 1
-        self.leaks += leaks
-        self.codes = self.codes or {}
-        self.failures = self.failures or []
-        if response.status_code >= 500:
-            self.five_xx += 1
-            self.failures.append(f"{response.status_code} {response.request.url.path}")
-            return
-        if response.status_code >= 400:
-            self.refused += 1
-            try:
-                code = ErrorBody.model_validate_json(response.content).code
-            except ValidationError:
-                self.bad_error_bodies += 1
-                self.failures.append(f"no ErrorBody: {response.text[:120]}")
-                return
-            self.codes[code] = self.codes.get(code, 0) + 1
-            return
-        self.ok += 1
-        if ok_model is not None:
-            ok_model.model_validate_json(response.content)
 
 
 def _settings(profile: Profile) -> settings:
@@ -352,27 +245,6 @@ def test_malformed_bodies_are_refused_with_a_code(arena: Arena, result: Result) 
 
 
 # --- the cross-tenant matrix, with other PCs syncing meanwhile ----------------------------
-
-
-def leaked(text: str, other: Tenant, texts: list[str]) -> int:
-    secrets = [*texts, other.tenant_id, other.home_id, other.other_home_id, other.unit_id]
-    return sum(1 for s in secrets if s in text)
-
-
-def foreign_records(db: Database, mine: Tenant, content: bytes) -> int:
-    """Records in a pull that are not this provider's own, as stored on the server."""
-    page = PullResponse.model_validate_json(content)
-    with db.reader.connect() as conn:
-        cipher = server_cipher().for_tenant(conn, mine.tenant_id)  # residents are sealed
-        own = {
-            r.record_id: cipher.open(r.entity, r.record_id, json.loads(r.fields))
-            for r in conn.execute(
-                sa.select(records.c.record_id, records.c.entity, records.c.fields).where(
-                    records.c.tenant_id == mine.tenant_id
-                )
-            )
-        }
-    return sum(1 for r in page.records if r.record_id not in own or own[r.record_id] != r.fields)
 
 
 def _matrix(maker: ChangeMaker, mine: Tenant, other: Tenant, other_note: str) -> dict[str, Any]:

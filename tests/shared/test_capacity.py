@@ -69,12 +69,22 @@ def test_without_an_impairment_capacity_is_presumed(answers: McaInput) -> None:
     assert cap.mca_outcome(no_impairment).outcome is CapacityOutcome.HAS_CAPACITY
 
 
+@given(mca_inputs)
+def test_each_missing_answer_names_its_field(answers: McaInput) -> None:
+    result = cap.mca_outcome(answers)
+    assert len(result.missing_fields) == len(result.missing)
+    for name in result.missing_fields:
+        value = getattr(answers, name)
+        assert value is None or (isinstance(value, str) and not value.strip())
+
+
 def test_an_unfinished_assessment_says_what_is_missing() -> None:
     result = cap.mca_outcome(McaInput(decision="Bed rails", can_understand=False))
     assert result.outcome is None
     assert any("impairment" in m for m in result.missing)
     assert any("practicable steps" in m for m in result.missing)
     assert cap.mca_outcome(McaInput()).missing[0] == "the decision being assessed"
+    assert result.missing_fields == ("impairment", "practicable_steps")
 
 
 @given(dates, st.booleans())

@@ -9,6 +9,7 @@ from collections import Counter
 
 from shared import demo_data, news2, nhs_number
 from shared.demo_data import DemoProvider, SeedRecord, generate_provider
+from shared.demo_medicines import medicine_records
 from shared.entities import ROLES, validate_fields
 
 NOW = dt.datetime(2024, 3, 31, 12, 0, tzinfo=dt.UTC)
@@ -26,7 +27,7 @@ def events(seed: int = 1) -> tuple[SeedRecord, ...]:
 
 
 def every_record(p: DemoProvider) -> list[SeedRecord]:
-    return [*p.homes, *p.units, *p.staff_records(), *p.residents, *events()]
+    return [*p.homes, *p.units, *p.staff_records(), *p.residents, *events(), *medicine_records(p)]
 
 
 def test_the_same_seed_makes_the_same_provider() -> None:

@@ -14,9 +14,16 @@ from shared.entities import ENTITIES, FieldSpec, FieldType, Kind, validate_field
 from shared.errors import WcnError
 
 ENTITY_NAMES = sorted(ENTITIES)
+STORABLE_CHARACTERS = st.characters(blacklist_characters="\x00", codec="utf-8")
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-1000, 1000) | st.text(max_size=10),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    st.none()
+    | st.booleans()
+    | st.integers(-1000, 1000)
+    | st.text(STORABLE_CHARACTERS, max_size=10),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(STORABLE_CHARACTERS, max_size=5), inner)
+    ),
     max_leaves=6,
 )
 
@@ -28,7 +35,8 @@ def valid_value(spec: FieldSpec) -> st.SearchStrategy[Any]:
         if spec.choices:
             return st.sampled_from(spec.choices)
         text = st.text(
-            st.characters(blacklist_characters="\x00"), max_size=min(spec.max_length, 40)
+            st.characters(blacklist_characters="\x00", codec="utf-8"),
+            max_size=min(spec.max_length, 40),
         )
         return text.filter(str.strip) if spec.required else text
     if kind is FieldType.ID:
@@ -74,6 +82,8 @@ def invalid_values(spec: FieldSpec) -> list[Any]:
             bad.append(int(spec.maximum) + 1)
     elif kind is FieldType.BOOL:
         bad += [1, "yes"]
+    elif kind is FieldType.JSON:
+        bad += [{"note": "a\x00"}, [float("nan")]]
     return bad
 
 
@@ -189,7 +199,7 @@ def test_a_new_record_missing_a_required_field_is_refused(pair: tuple[str, dict[
         ("nonsense", {}, "unknown kind of record: 'nonsense'."),
         ("resident", {"shoe_size": 9}, "Resident has no field 'shoe_size'."),
         ("resident", {"room": "x" * 21}, "room is longer than 20 characters."),
-        ("resident", {"status": "away"}, "status must be one of: admitted, discharged."),
+        ("resident", {"status": "away"}, "status must be one of: admitted, discharged, prosp"),
         ("resident", {"unit_id": "ward 3"}, "unit id is not a valid record id."),
         ("resident", {"date_of_birth": "1/2/1940"}, "date of birth must be a date like"),
         ("resident", {"fluid_target_ml": 9000}, "fluid target ml must be at most 5000."),
@@ -234,3 +244,20 @@ def test_text_with_a_nul_character_is_refused_at_the_field() -> None:
             {"text": "a\x00b"},
             partial=True,
         )
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"text": "pasted \ud83d text"}, "unpaired surrogate"),
+        ({"details": {"note": "a\udc36"}}, "unpaired surrogate"),
+        ({"details": {"fluid_ml": float("nan")}}, "finite"),
+        ({"details": ["ok", {"x\x00": 1}]}, "NUL"),
+    ],
+)
+def test_text_and_json_that_could_never_be_sent_are_refused_at_the_field(
+    fields: dict[str, object], message: str
+) -> None:
+    """Such a value would be saved on the PC and then block every later push."""
+    with pytest.raises(ent.FieldError, match=message):
+        validate_fields("care_note", fields, partial=True)

@@ -171,3 +171,8 @@ def test_record_state_round_trips() -> None:
 def test_unstorable_values_are_refused(fields: dict[str, object]) -> None:
     with pytest.raises(ValidationError, match=r"NUL|finite"):
         p.Change.model_validate(change(fields=fields))
+
+
+def test_text_with_an_unpaired_surrogate_is_refused() -> None:
+    with pytest.raises(ValidationError, match="surrogate"):
+        p.Change.model_validate(change(fields={"text": "a\udc36"}))

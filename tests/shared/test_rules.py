@@ -65,7 +65,12 @@ resident_fields = st.sampled_from([f for f in ENTITIES["resident"].fields])
 @st.composite
 def conflicts(draw: st.DrawFn) -> FieldConflict:
     spec = draw(resident_fields)
-    value = st.text(max_size=spec.max_length) | st.integers() | st.booleans() | st.none()
+    value = (
+        st.text(st.characters(blacklist_characters="\x00", codec="utf-8"), max_size=spec.max_length)
+        | st.integers()
+        | st.booleans()
+        | st.none()
+    )
     kept, other = draw(st.lists(versions, min_size=2, max_size=2, unique=True))
     return FieldConflict(spec.name, draw(value), max(kept, other), draw(value), min(kept, other))
 

@@ -18,6 +18,7 @@ def _elm_tree_care() -> DemoProvider:
         residents_per_home=2,
         days=0,
         seed=2,
+        medicines=False,
     )
 
 

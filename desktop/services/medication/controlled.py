@@ -1,10 +1,9 @@
 """The controlled-drug register (a page per resident and medicine, with a running balance and
 a witness on every line), stock of every other medicine (receipts, counts, waste and returns,
-low-stock warnings), and the home's homely remedies with their GP sign-off."""
+low-stock warnings), and (from ``HomelyRemedyList``) the home's homely remedies."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +18,7 @@ from desktop.services.medication.common import (
     medicine_name,
     resident_info,
 )
+from desktop.services.medication.homely_remedies import HomelyRemedyList
 from desktop.services.session import VerifiedWitness
 from desktop.store import records as records_repo
 from desktop.store.records import StoredRecord
@@ -113,7 +113,7 @@ def append_cd_entry(
     )
 
 
-class ControlledDrugService(MedicationBase):
+class ControlledDrugService(HomelyRemedyList):
     # --- the controlled-drug register ------------------------------------------------------
 
     def pages(self, resident_id: str) -> list[CdPage]:
@@ -175,6 +175,16 @@ class ControlledDrugService(MedicationBase):
             for line in cd_ledger(events(found))
         ]
 
+    @staticmethod
+    def _cd_page(conn: sa.Connection, prescription: StoredRecord) -> list[StoredRecord]:
+        resident_id = str(prescription.resident_id)
+        key = cd_key(resident_id, prescription.fields)
+        return [
+            r
+            for r in records_repo.for_resident(conn, resident_id, ("cd_register_entry",))
+            if cd_key(resident_id, r.fields) == key
+        ]
+
     def _cd_prescription(self, conn: sa.Connection, prescription_id: str) -> StoredRecord:
         prescription = self._record(conn, prescription_id, "prescription", "medicine")
         if not prescription.fields.get("controlled_drug"):
@@ -194,6 +204,14 @@ class ControlledDrugService(MedicationBase):
         with self._context.store.write() as conn:
             self._require_administer(conn)
             prescription = self._cd_prescription(conn, prescription_id)
+            if kind in ("disposal", "return"):
+                balance = cd_balance(events(self._cd_page(conn, prescription)))
+                if quantity > balance + 1e-9:
+                    raise InvalidInput(
+                        f"The register holds only {balance:g}: count the stock with a witness "
+                        "before taking out more than that.",
+                        field="quantity",
+                    )
             witness_id = self._check_witness(conn, witness, always=True)
             assert witness_id is not None
             return append_cd_entry(
@@ -234,15 +252,7 @@ class ControlledDrugService(MedicationBase):
         """A count with a witness; a count that differs is a discrepancy to report (the safety
         rule raises a review item for it on every replica)."""
         with self._context.store.read() as conn:
-            prescription = self._cd_prescription(conn, prescription_id)
-            key = cd_key(str(prescription.resident_id), prescription.fields)
-            page = [
-                r
-                for r in records_repo.for_resident(
-                    conn, str(prescription.resident_id), ("cd_register_entry",)
-                )
-                if cd_key(str(prescription.resident_id), r.fields) == key
-            ]
+            page = self._cd_page(conn, self._cd_prescription(conn, prescription_id))
         expected = cd_balance(events(page))
         self._cd(prescription_id, "check", counted, witness)
         return StockCheck(expected, counted)
@@ -258,8 +268,23 @@ class ControlledDrugService(MedicationBase):
             raise InvalidInput("Say why the medicine was wasted or returned.", field="note")
         if quantity < 0:
             raise InvalidInput("The quantity cannot be negative.", field="quantity")
+        if quantity == 0 and kind != "count":
+            raise InvalidInput("The quantity must be more than 0.", field="quantity")
         with self._context.store.write() as conn:
             prescription = self._record(conn, prescription_id, "prescription", "medicine")
+            if prescription.fields.get("controlled_drug"):
+                raise InvalidInput(
+                    "A controlled drug's stock is kept in its register: record it there, with "
+                    "a witness."
+                )
+            if kind in ("waste", "return"):
+                level = self._stock_level(conn, prescription) or 0.0
+                if quantity > level + 1e-9:
+                    raise InvalidInput(
+                        f"Only {level:g} are in stock, so {quantity:g} cannot be "
+                        f"{'wasted' if kind == 'waste' else 'returned'}: count the stock first.",
+                        field="quantity",
+                    )
             return self._create(
                 conn,
                 "stock_event",
@@ -272,6 +297,18 @@ class ControlledDrugService(MedicationBase):
                     "occurred_at": iso(self._now()),
                 },
             ).record_id
+
+    @staticmethod
+    def _stock_level(conn: sa.Connection, prescription: StoredRecord) -> float | None:
+        found = records_repo.for_resident(
+            conn, str(prescription.resident_id), ("stock_event", "medication_administration")
+        )
+        mine = [r for r in found if r.fields.get("prescription_id") == prescription.record_id]
+        return stock_level(
+            events([r for r in mine if r.entity == "stock_event"]),
+            events([r for r in mine if r.entity == "medication_administration"]),
+            float(prescription.fields.get("dose_quantity") or 1),
+        )
 
     def low_stock(
         self, unit_id: str | None = None, *, days: int = LOW_STOCK_DAYS
@@ -316,56 +353,3 @@ class ControlledDrugService(MedicationBase):
                     LowStock(resident, p.record_id, medicine_name(p.fields), level, days_left)
                 )
         return sorted(found, key=lambda s: s.days_left if s.days_left is not None else -1)
-
-    # --- homely remedies ---------------------------------------------------------------------
-
-    def homely_remedies(self, *, include_inactive: bool = False) -> list[StoredRecord]:
-        self._user()
-        with self._context.store.read() as conn:
-            remedies = records_repo.by_entity(conn, "homely_remedy")
-        return sorted(
-            (r for r in remedies if include_inactive or r.fields.get("active")),
-            key=lambda r: str(r.fields.get("medicine", "")).lower(),
-        )
-
-    def add_homely_remedy(
-        self,
-        medicine: str,
-        form: str,
-        dose: str,
-        indication: str,
-        *,
-        max_days: int = 2,
-        min_interval_minutes: int | None = None,
-        max_per_24h: float | None = None,
-        strength: str = "",
-        gp_name: str = "",
-        gp_signed_off_on: dt.date | None = None,
-    ) -> str:
-        self._require_senior("add a homely remedy")
-        fields = {
-            "medicine": medicine.strip(),
-            "strength": strength.strip(),
-            "form": form,
-            "dose": dose.strip(),
-            "indication": indication.strip(),
-            "max_days": max_days,
-            "min_interval_minutes": min_interval_minutes,
-            "max_per_24h": max_per_24h,
-            "gp_name": gp_name.strip(),
-            "gp_signed_off_on": gp_signed_off_on.isoformat() if gp_signed_off_on else None,
-            "active": True,
-        }
-        with self._context.store.write() as conn:
-            return self._create(conn, "homely_remedy", fields).record_id
-
-    def sign_off_homely_remedy(self, remedy_id: str, gp_name: str, on: dt.date) -> None:
-        """Record the GP's sign-off (the remedy can be given only once it is signed off)."""
-        self._require_senior("record a GP sign-off")
-        if not gp_name.strip():
-            raise InvalidInput("Name the GP who signed it off.", field="gp_name")
-        with self._context.store.write() as conn:
-            self._record(conn, remedy_id, "homely_remedy", "homely remedy")
-            self._update(
-                conn, remedy_id, {"gp_name": gp_name.strip(), "gp_signed_off_on": on.isoformat()}
-            )

@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from desktop.services.medication.common import ResidentInfo
 from desktop.services.medication.controlled import CdLine
 from shared.medication.scheduling import UK
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 RED = (176, 0, 32)
 BLACK = (0, 0, 0)
@@ -52,13 +54,17 @@ def text(value: str) -> str:
     )
 
 
-class _Pdf(FPDF):
-    def __init__(self) -> None:
-        super().__init__(orientation="L", unit="mm", format="A4")
-        self.set_margins(MARGIN, MARGIN, MARGIN)
-        self.set_auto_page_break(auto=False)
-        self.set_title("Medication administration record")
-        self.set_creator("WriteCareNotes")
+def _new_pdf() -> FPDF:
+    # fpdf is imported when a chart is printed, not when the app starts (a quarter of the
+    # app's import time).
+    from fpdf import FPDF
+
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_margins(MARGIN, MARGIN, MARGIN)
+    pdf.set_auto_page_break(auto=False)
+    pdf.set_title("Medication administration record")
+    pdf.set_creator("WriteCareNotes")
+    return pdf
 
 
 def fit(pdf: FPDF, value: str, width: float) -> str:
@@ -72,7 +78,7 @@ def fit(pdf: FPDF, value: str, width: float) -> str:
 
 
 def _resident_block(
-    pdf: _Pdf, home: str, resident: ResidentInfo, title: str, subtitle: str
+    pdf: FPDF, home: str, resident: ResidentInfo, title: str, subtitle: str
 ) -> None:
     pdf.set_text_color(*BLACK)
     pdf.set_font("Helvetica", "B", 13)
@@ -90,7 +96,7 @@ def _resident_block(
     pdf.set_text_color(*BLACK)
 
 
-def _grid_header(pdf: _Pdf, chart: MarChart, day_w: float) -> None:
+def _grid_header(pdf: FPDF, chart: MarChart, day_w: float) -> None:
     pdf.set_font("Helvetica", "B", 7)
     pdf.set_fill_color(*GREY)
     pdf.cell(LABEL_W, ROW_H, "Medicine, form, route and dose", border=1, fill=True)
@@ -104,7 +110,7 @@ def _grid_header(pdf: _Pdf, chart: MarChart, day_w: float) -> None:
     pdf.ln(ROW_H / 2)
 
 
-def _start_page(pdf: _Pdf, chart: MarChart, day_w: float) -> None:
+def _start_page(pdf: FPDF, chart: MarChart, day_w: float) -> None:
     pdf.add_page()
     first, last = chart.days[0], chart.days[-1]
     cycle = f"Cycle: {first:%d %b %Y} to {last:%d %b %Y}"
@@ -113,7 +119,7 @@ def _start_page(pdf: _Pdf, chart: MarChart, day_w: float) -> None:
     _grid_header(pdf, chart, day_w)
 
 
-def _footer(pdf: _Pdf, chart: MarChart) -> None:
+def _footer(pdf: FPDF, chart: MarChart) -> None:
     pdf.set_y(-16)
     pdf.set_font("Helvetica", "", 7)
     key = "   ".join(f"{code} = {meaning}" for code, meaning in chart.key)
@@ -133,7 +139,7 @@ def _footer(pdf: _Pdf, chart: MarChart) -> None:
 
 
 def mar_pdf(chart: MarChart) -> bytes:
-    pdf = _Pdf()
+    pdf = _new_pdf()
     usable = pdf.w - 2 * MARGIN - LABEL_W - TIME_W
     day_w = usable / max(1, len(chart.days))
     _start_page(pdf, chart, day_w)
@@ -171,7 +177,7 @@ def mar_pdf(chart: MarChart) -> bytes:
 def cd_register_pdf(
     home: str, resident: ResidentInfo, medicine: str, lines: Sequence[CdLine], names: dict[str, str]
 ) -> bytes:
-    pdf = _Pdf()
+    pdf = _new_pdf()
     pdf.add_page()
     _resident_block(pdf, home, resident, "Controlled drug register", f"Medicine: {medicine}")
     widths = (34.0, 24.0, 18.0, 20.0, 20.0, 45.0, 45.0, 75.0)
@@ -213,4 +219,42 @@ def cd_register_pdf(
     pdf.ln(2)
     pdf.set_font("Helvetica", "", 7)
     pdf.cell(0, 4, "Lines in red do not add up: the written balance differs from the register.")
+    return bytes(pdf.output())
+
+
+def missed_doses_pdf(
+    home: str, period: str, lines: Sequence[tuple[str, str, str, str, str]], flagged: Sequence[str]
+) -> bytes:
+    """The missed and refused doses report: the flags for the prescriber first (in red), then
+    one line per dose (due, resident, room, medicine, what happened)."""
+    pdf = _new_pdf()
+    pdf.set_title("Missed and refused doses")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 13)
+    pdf.cell(0, 7, text(f"Missed and refused doses - {home}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 9)
+    pdf.cell(0, 5, text(period), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(*RED)
+    pdf.set_font("Helvetica", "B", 9)
+    for flag in flagged:
+        pdf.cell(0, 5, text(flag), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(*BLACK)
+    pdf.ln(2)
+    widths = (34.0, 60.0, 16.0, 90.0, 81.0)
+    headers = ("Due", "Resident", "Room", "Medicine", "What happened")
+    pdf.set_font("Helvetica", "B", 8)
+    pdf.set_fill_color(*GREY)
+    for width, header in zip(widths, headers, strict=True):
+        pdf.cell(width, 7, header, border=1, fill=True)
+    pdf.ln(7)
+    pdf.set_font("Helvetica", "", 8)
+    if not lines:
+        pdf.cell(0, 6, "No doses were missed or refused in this period.", border=1)
+        pdf.ln(6)
+    for line in lines:
+        if pdf.get_y() > pdf.h - 14:
+            pdf.add_page()
+        for width, value in zip(widths, line, strict=True):
+            pdf.cell(width, 6, fit(pdf, value, width), border=1)
+        pdf.ln(6)
     return bytes(pdf.output())

@@ -20,6 +20,7 @@ from desktop.store.records import StoredRecord
 from shared.entities.medication import EFFECTIVENESS
 from shared.medication.ledger import TAKEN, live_events, occurred
 from shared.medication.scheduling import UK, PrnDose, describe_schedule, prn_problems
+from shared.permissions import SENIOR_ROLES
 
 GP_SIGN_OFF_VALID = dt.timedelta(days=366)  # reviewed yearly [U: local policy]
 
@@ -40,6 +41,21 @@ class PrnOption:
     given_24h: float
     next_allowed: str | None  # ISO, when a gap applies
     controlled_drug: bool
+    quantity: float = 1.0  # the usual dose, in units
+    dose_range: tuple[float, float] | None = None  # a variable dose ("1 to 2 tablets")
+    unit: str = ""  # "ml"; empty for tablets and the like
+
+
+@dataclass(frozen=True)
+class PrnGiven:
+    """A when-required dose waiting for its "did it work?" follow-up."""
+
+    administration_id: str
+    medicine: str
+    given_at: str  # ISO
+    quantity: float
+    reason: str
+    overridden: bool
 
 
 class PrnService(MedicationBase):
@@ -77,6 +93,9 @@ class PrnService(MedicationBase):
                         day,
                         iso(upcoming) if upcoming and upcoming > now else None,
                         bool(f.get("controlled_drug")),
+                        float(f.get("dose_quantity") or 1),
+                        _dose_range(f),
+                        str(f.get("dose_unit") or ""),
                     )
                 )
         return sorted(result, key=lambda o: o.medicine.lower())
@@ -106,6 +125,14 @@ class PrnService(MedicationBase):
             if (p.fields.get("schedule") or {}).get("kind") != "prn":
                 raise InvalidInput("That medicine is not a when-required (PRN) one.")
             amount = float(quantity if quantity is not None else p.fields.get("dose_quantity") or 1)
+            allowed = _dose_range(p.fields)
+            if amount <= 0:
+                raise InvalidInput("The amount must be more than 0.", field="quantity")
+            if allowed and not allowed[0] <= amount <= allowed[1]:
+                raise InvalidInput(
+                    f"The dose must be between {allowed[0]:g} and {allowed[1]:g}.",
+                    field="quantity",
+                )
             doses = self._doses(conn, str(p.resident_id), "prescription_id", p.record_id)
             self._limits(p.fields, doses, at, amount, override_reason)
             witness_id = self._check_witness(
@@ -138,16 +165,73 @@ class PrnService(MedicationBase):
                 )
             return record.record_id
 
-    @staticmethod
     def _limits(
-        fields: dict[str, Any], doses: list[PrnDose], at: dt.datetime, amount: float, override: str
+        self,
+        fields: dict[str, Any],
+        doses: list[PrnDose],
+        at: dt.datetime,
+        amount: float,
+        override: str,
     ) -> None:
+        """Too soon or over the maximum: refused, unless a senior gives a reason (kept on the
+        dose, in the audit trail, and raised for review by the PRN safety rule)."""
         problems = prn_problems(fields, doses, at, amount)
-        if problems and not override.strip():
+        if not problems:
+            return
+        if not override.strip():
             raise PrnLimitReached(
                 [p.message for p in problems]
                 + ["Give it only if the prescriber or nurse in charge agrees, and say why."]
             )
+        if self._user().role not in SENIOR_ROLES:
+            raise NotAllowed(
+                " ".join(p.message for p in problems)
+                + " Only a senior carer, nurse or manager can give it anyway: ask them."
+            )
+
+    def awaiting_follow_up(
+        self, resident_id: str, *, now: dt.datetime | None = None
+    ) -> list[PrnGiven]:
+        """The resident's PRN and homely-remedy doses of the last 24 hours without a "did it
+        work?" follow-up yet, newest first."""
+        self._user()
+        now = now or self._now()
+        since = iso(now - dt.timedelta(hours=24))
+        with self._context.store.read() as conn:
+            found = records_repo.for_resident(
+                conn,
+                resident_id,
+                ("medication_administration", "prn_follow_up", "prescription", "homely_remedy"),
+            )
+            remedies = {r.record_id: r for r in records_repo.by_entity(conn, "homely_remedy")}
+        followed = {
+            str(r.fields.get("administration_id")) for r in found if r.entity == "prn_follow_up"
+        }
+        medicines = {r.record_id: r for r in found if r.entity == "prescription"}
+        doses = [r for r in found if r.entity == "medication_administration"]
+        live = {e.record_id for e in live_events(events(doses))}
+        result = []
+        for dose in doses:
+            f = dose.fields
+            if dose.record_id not in live or dose.record_id in followed or not f.get("prn_reason"):
+                continue
+            if str(f.get("occurred_at", "")) < since:
+                continue
+            source = medicines.get(str(f.get("prescription_id"))) or remedies.get(
+                str(f.get("homely_remedy_id"))
+            )
+            name = medicine_name(source.fields) if source is not None else "Medicine"
+            result.append(
+                PrnGiven(
+                    dose.record_id,
+                    name,
+                    str(f.get("occurred_at")),
+                    float(f.get("quantity") or 0),
+                    str(f.get("prn_reason")),
+                    bool(f.get("override_reason")),
+                )
+            )
+        return sorted(result, key=lambda g: (g.given_at, g.administration_id), reverse=True)
 
     def record_follow_up(self, administration_id: str, effectiveness: str, note: str = "") -> str:
         """Whether a PRN dose worked (usually 30-60 minutes later)."""
@@ -226,3 +310,8 @@ class PrnService(MedicationBase):
             raise NotAllowed(
                 "The GP sign-off of this homely remedy is over a year old: ask for a review."
             )
+
+
+def _dose_range(fields: dict[str, Any]) -> tuple[float, float] | None:
+    low, high = fields.get("dose_min"), fields.get("dose_max")
+    return (float(low), float(high)) if low is not None and high is not None else None

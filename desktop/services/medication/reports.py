@@ -18,7 +18,13 @@ from desktop.services.medication.common import (
     staff_names,
 )
 from desktop.services.medication.controlled import CdLine, ControlledDrugService
-from desktop.services.medication.mar_chart import MarChart, MarRow, cd_register_pdf, mar_pdf
+from desktop.services.medication.mar_chart import (
+    MarChart,
+    MarRow,
+    cd_register_pdf,
+    mar_pdf,
+    missed_doses_pdf,
+)
 from desktop.store import records as records_repo
 from desktop.store.records import StoredRecord
 from shared.medication.ledger import TAKEN, live_events
@@ -230,6 +236,29 @@ class ReportService(MedicationBase):
                     )
         report.lines.sort(key=lambda m: (m.due_at, m.resident.name))
         return report
+
+    def missed_doses_pdf(
+        self,
+        start: dt.date,
+        end: dt.date,
+        *,
+        unit_id: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> bytes:
+        """The missed-doses report for printing (the same lines and flags as ``missed_doses``)."""
+        report = self.missed_doses(start, end, unit_id=unit_id, now=now)
+        lines = [
+            (
+                f"{dt.datetime.fromisoformat(m.due_at).astimezone(UK):%d %b %Y %H:%M}",
+                m.resident.name,
+                m.resident.room,
+                m.medicine,
+                m.what,
+            )
+            for m in report.lines
+        ]
+        period = f"From {start:%d %b %Y} to {end:%d %b %Y} (UK dates)"
+        return missed_doses_pdf(self._context.device.home_name, period, lines, report.flagged)
 
     def cd_register_pdf(self, resident_id: str, key: str) -> bytes:
         controlled = ControlledDrugService(self._context, self._session, self._now)

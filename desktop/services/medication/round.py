@@ -103,19 +103,18 @@ class RoundService(MedicationBase):
                 for p in records_repo.by_entity(conn, "prescription")
                 if p.resident_id in residents and p.fields.get("status") != "suspended"
             ]
+            doses = records_repo.for_residents_since(
+                conn,
+                [str(r) for r in {p.resident_id for p in prescriptions}],
+                ("medication_administration",),
+                iso(start - dt.timedelta(hours=24)),
+            )
+            live = {e.record_id for e in live_events(events(doses))}
             recorded: dict[str, StoredRecord] = {}
-            for resident_id in {str(p.resident_id) for p in prescriptions}:
-                doses = records_repo.for_resident(
-                    conn,
-                    resident_id,
-                    ("medication_administration",),
-                    since=iso(start - dt.timedelta(hours=24)),
-                )
-                live = {e.record_id for e in live_events(events(doses))}
-                for dose in doses:
-                    slot = dose.fields.get("slot_id")
-                    if slot and dose.record_id in live:
-                        recorded.setdefault(str(slot), dose)
+            for dose in doses:  # newest first
+                slot = dose.fields.get("slot_id")
+                if slot and dose.record_id in live:
+                    recorded.setdefault(str(slot), dose)
             names = staff_names(conn)
             reviews = open_reviews(conn)
         items = []

@@ -1,5 +1,6 @@
 """The controlled-drug register: a page per resident and medicine with its running balance,
-lines that do not add up in red, and a stock check counted with a witness."""
+lines that do not add up in red, a stock check counted with a witness, and receipts and
+disposals (``cd_movements``)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,11 @@ from desktop.services.medication.controlled import CdLine, CdPage, StockCheck
 from desktop.services.residents import ResidentSummary
 from desktop.ui.context import UiContext
 from desktop.ui.models.medication import CdRegisterModel
+from desktop.ui.screens.cd_movements import CdMovements
 from desktop.ui.screens.medication_list import residents_combo
 from desktop.ui.screens.witness_dialog import WitnessDialog
 from desktop.ui.theme import set_role
-from desktop.ui.widgets.touch import enable_touch_scrolling
+from desktop.ui.widgets.touch import TOUCH_HEIGHT, TOUCH_WIDTH, enable_touch_scrolling
 
 
 class CdRegisterPanel(QWidget):
@@ -51,10 +53,12 @@ class CdRegisterPanel(QWidget):
         self.count_spin.setAccessibleName("Counted")
         self.count_spin.setRange(0, 100000)
         self.count_spin.setDecimals(1)
+        self.count_spin.setMinimumSize(TOUCH_WIDTH, TOUCH_HEIGHT)
         self.check_button = QPushButton("Record stock check (with a witness)")
         self.check_button.clicked.connect(self.stock_check)
         self.result_label = QLabel()
         self.result_label.setWordWrap(True)
+        self.movements = CdMovements(ui, self.page, self.load_pages)
         top = QHBoxLayout()
         top.addWidget(self.resident_combo, 1)
         top.addWidget(self.page_combo, 1)
@@ -70,6 +74,7 @@ class CdRegisterPanel(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(check)
         layout.addWidget(self.result_label)
+        layout.addWidget(self.movements)
 
     def refresh(self) -> None:
         self._ui.runner.run(self._ui.services.residents.list_residents, self._residents)
@@ -97,6 +102,7 @@ class CdRegisterPanel(QWidget):
             self.model.set_rows([])
             self.balance_label.setText("This resident has no controlled drugs.")
         self.check_button.setEnabled(bool(pages))
+        self.movements.setEnabled(bool(pages))
         self.load_register()
 
     def page(self) -> CdPage | None:

@@ -83,6 +83,8 @@ class CorrectionForm(QWidget):
         self.text_edit.clear()
         amending = mode == AMEND
         self.title.setText("Correct this note" if amending else "Mark as entered in error")
+        if entry.entity == "observation":
+            self.title.setText("Mark these observations as entered in error")
         self.original_label.setText(
             f"{entry.kind_label}, {when(entry.occurred_at)}. Now reads: “{entry.summary}”"
         )
@@ -117,8 +119,11 @@ class CorrectionForm(QWidget):
             self.reason_edit.text(),
             self.text_edit.toPlainText(),
         )
+        observations = self._ui.services.observations
         if self.mode == AMEND:
             call = lambda: notes.amend(entry.record_id, text, reason)  # noqa: E731
+        elif entry.entity == "observation":
+            call = lambda: observations.mark_entered_in_error(entry.record_id, reason)  # noqa: E731
         else:
             call = lambda: notes.mark_entered_in_error(entry.record_id, reason)  # noqa: E731
         self.save_button.setEnabled(False)

@@ -34,7 +34,7 @@ from desktop.ui.widgets.avatar import avatar_pixmap
 from desktop.ui.widgets.chips import AlertChips
 from desktop.ui.widgets.choices import ChoiceButtons
 from desktop.ui.widgets.field_errors import FieldErrors
-from desktop.ui.widgets.touch import enable_touch_scrolling
+from desktop.ui.widgets.touch import TOUCH_HEIGHT, enable_touch_scrolling
 from shared.errors import WcnError
 
 EMPTY = "No medicines are due on this unit in the next two hours."
@@ -104,6 +104,7 @@ class RoundPanel(QWidget):
         self.quantity_spin = QDoubleSpinBox()
         self.quantity_spin.setAccessibleName("Amount given")
         self.quantity_spin.setDecimals(1)
+        self.quantity_spin.setMinimumHeight(TOUCH_HEIGHT)
         self.quantity_label = QLabel("Amount given")
         self.patch_edit = QLineEdit()
         self.patch_edit.setAccessibleName("Patch site")

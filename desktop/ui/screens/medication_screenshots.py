@@ -1,6 +1,7 @@
 """The user guide's eMAR pictures (called by ``desktop.ui.screenshots``): a nurse's round with
-a dose chosen, the witness dialog, and page one of a resident's MAR chart (the real PDF,
-rasterised with poppler's ``pdftoppm`` when it is installed)."""
+a dose chosen, the witness dialog, the PRN, homely remedy, stock, CD register, pharmacy import
+and missed-doses tabs (``medication_panel_screenshots``), and page one of a resident's MAR
+chart (the real PDF, rasterised with poppler's ``pdftoppm`` when it is installed)."""
 
 from __future__ import annotations
 
@@ -18,12 +19,14 @@ from desktop.services.app import DesktopServices
 from desktop.services.medication import PrescriptionInput
 from desktop.services.medication.demo import demo_prescriptions, record_history
 from desktop.ui.main_window import MainWindow
+from desktop.ui.screens.medication_panel_screenshots import take_panel_screens
 from desktop.ui.screens.witness_dialog import WitnessDialog
 from shared.medication.scheduling import UK
 
 Save = Callable[[QWidget, Path, str], None]
 WaitUntil = Callable[[str, Callable[[], bool]], None]
 HISTORY_DAYS = 10
+MORE = ("Furosemide", "Levothyroxine", "Omeprazole", "Sertraline", "Ramipril")
 
 
 def _seed(services: DesktopServices) -> str:
@@ -34,15 +37,24 @@ def _seed(services: DesktopServices) -> str:
     local = now.astimezone(UK)
     start = local.date() - dt.timedelta(days=HISTORY_DAYS)
     subject = residents[0].resident_id
+
+    def has(resident_id: str, medicine: str) -> bool:
+        lines = meds.prescriptions.medication_list(resident_id).lines
+        return any(line.medicine.startswith(medicine) for line in lines)
+
+    # The demo data's medicines start today; these began earlier, so the chart has history.
     for spec in demo_prescriptions(start):
-        meds.prescriptions.add(subject, spec)
+        if not has(subject, spec.medicine):
+            meds.prescriptions.add(subject, spec)
     record_history(meds.round, subject, days=HISTORY_DAYS, now=now - dt.timedelta(hours=3))
     for index, resident in enumerate(residents[:5]):
         due = (local - dt.timedelta(minutes=30 * index + 10)).strftime("%H:%M")
+        if has(resident.resident_id, MORE[index]):
+            continue
         meds.prescriptions.add(
             resident.resident_id,
             PrescriptionInput(
-                ("Furosemide", "Levothyroxine", "Omeprazole", "Sertraline", "Ramipril")[index],
+                MORE[index],
                 "tablet", "oral", "1 tablet", {"kind": "daily", "times": [due]}, local.date(),
                 strength=("40 mg", "50 micrograms", "20 mg", "50 mg", "2.5 mg")[index],
                 dose_quantity=1, controlled_drug=False,
@@ -55,6 +67,7 @@ def _seed(services: DesktopServices) -> str:
     )
     for days in (6, 4, 2):
         meds.prn.record_prn(paracetamol, "Knee pain", when=now - dt.timedelta(days=days, hours=5))
+    meds.prn.record_prn(paracetamol, "Knee pain, 5/10", when=now - dt.timedelta(hours=2))
     return subject
 
 
@@ -93,6 +106,7 @@ def take_medication_screens(
     settle(window)
     save(dialog, out, "witness-dialog")
     dialog.close()
+    take_panel_screens(window, out, seeded[0], save=save, settle=settle, wait_until=wait_until)
 
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:

@@ -21,7 +21,9 @@ from desktop.services.incidents import IncidentSaved
 from desktop.services.notifications import NotificationView
 from desktop.services.residents import ResidentProfile
 from desktop.ui.context import UiContext
+from desktop.ui.screens.admission_form import AdmissionForm
 from desktop.ui.screens.assessment_forms import AssessmentForm
+from desktop.ui.screens.capacity_panel import CapacityTab
 from desktop.ui.screens.care_plan_editor import CarePlanEditor
 from desktop.ui.screens.incident_followup import IncidentFollowUp
 from desktop.ui.screens.incident_form import IncidentForm
@@ -30,7 +32,7 @@ from desktop.ui.screens.respect_dialog import RespectDialog
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.resident_banner import ResidentBanner
 
-TABS = ("care_plan", "assessments", "incidents")
+TABS = ("care_plan", "assessments", "incidents", "capacity", "admission")
 NO_RESPECT = "ReSPECT / DNACPR form details not recorded: where it is kept, who completed it."
 
 
@@ -99,10 +101,15 @@ class ResidentCareScreen(QWidget):
             self.incidents.addWidget(page)
         self._prompt_page = prompt_page
 
+        self.capacity = CapacityTab(ui)
+        self.admission = AdmissionForm(ui)
+
         self.tabs = QTabWidget()
         self.tabs.addTab(self.care_plan, "&Care plan")
         self.tabs.addTab(self.assessments, "&Assessments")
         self.tabs.addTab(self.incidents, "&Incidents")
+        self.tabs.addTab(self.capacity, "Ca&pacity and consent")
+        self.tabs.addTab(self.admission, "Ad&mission")
         self.tabs.currentChanged.connect(lambda _i: self._start_tab())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 8)
@@ -140,6 +147,8 @@ class ResidentCareScreen(QWidget):
         self._load_respect()
         if self.tabs.currentWidget() is self.care_plan:
             self.care_plan.refresh()
+        elif self.tabs.currentWidget() is self.capacity:
+            self.capacity.refresh()
 
     def _start_tab(self) -> None:
         if not self.resident_id:
@@ -149,6 +158,10 @@ class ResidentCareScreen(QWidget):
             self.care_plan.start(self.resident_id)
         elif current is self.assessments:
             self.assessments.start(self.resident_id)
+        elif current is self.capacity:
+            self.capacity.start(self.resident_id)
+        elif current is self.admission:
+            self.admission.start(self.resident_id)
         else:
             self.incident_form.start(self.resident_id)
 
@@ -235,6 +248,12 @@ class ResidentCareScreen(QWidget):
             self.incidents.setCurrentWidget(self.notification)
             self.notification.show_view(subject)
 
+    def open_dols(self, dols_id: str) -> None:
+        """From the dashboard: a DoLS application whose expiry or renewal is due."""
+        self.show_tab("capacity")
+        self.capacity.start(self.resident_id, "dols")
+        self.capacity.dols.refresh(select=dols_id)
+
     def open_incident(self, incident_id: str) -> None:
         """An incident's post-fall observations and review."""
         if not incident_id:
@@ -257,6 +276,8 @@ class ResidentCareScreen(QWidget):
             self.care_plan.is_dirty()
             or self.assessments.is_dirty()
             or self.incident_form.is_dirty()
+            or self.capacity.is_dirty()
+            or self.admission.is_dirty()
         )
 
     def reset(self) -> None:
@@ -264,6 +285,8 @@ class ResidentCareScreen(QWidget):
         self.care_plan.reset()
         self.assessments.reset()
         self.incident_form.reset()
+        self.capacity.reset()
+        self.admission.reset()
         self.prompt.setVisible(False)
         self.follow_up.current = None
         self._last_incident = ""

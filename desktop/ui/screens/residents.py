@@ -1,5 +1,6 @@
 """The residents of this home by unit and room, with their alerts and who has not been seen
-today; find one by name, room or NHS number and open their record."""
+today; find one by name, room or NHS number and open their record. Prospective residents
+(pre-admission) are listed apart, and managers and seniors admit from here."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QStackedWidget,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -19,18 +21,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.residents import ResidentSummary
+from desktop.services.residents import ResidentProfile, ResidentSummary
 from desktop.ui.context import UiContext
 from desktop.ui.models.residents import Column, ResidentFilterModel, ResidentTableModel
 from desktop.ui.models.rows import ID_ROLE, ROW_ROLE
+from desktop.ui.screens.profile_form import ProfileForm
 from desktop.ui.theme import Theme, set_role
 from desktop.ui.widgets.chips import alert_kind
+from desktop.ui.widgets.scrolled import scrolled
 from desktop.ui.widgets.touch import enable_touch_scrolling
 
 ROW_PX = 56
 NO_RESIDENTS = (
     "There are no residents on this PC yet.\nPress “Sync now” at the bottom of the screen to "
     "fetch them; if the list stays empty, ask the home manager to admit residents."
+)
+
+
+NO_PROSPECTIVE = (
+    "No prospective residents.\nTo record someone coming for a pre-admission assessment, "
+    "press “Admit a resident…” and tick “Prospective”."
 )
 
 
@@ -106,6 +116,9 @@ class ResidentsScreen(QWidget):
         self.model = ResidentTableModel(self)
         self.proxy = ResidentFilterModel(self)
         self.proxy.setSourceModel(self.model)
+        self.prospective_model = ResidentTableModel(self)  # pre-admission, listed apart
+        self.prospective_proxy = ResidentFilterModel(self)
+        self.prospective_proxy.setSourceModel(self.prospective_model)
 
         title = QLabel("Residents")
         set_role(title, "title")
@@ -153,23 +166,83 @@ class ResidentsScreen(QWidget):
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty_label)
 
+        self.prospective_button = QPushButton("Prospective")
+        self.prospective_button.setCheckable(True)
+        self.prospective_button.setToolTip(
+            "People coming for a pre-admission assessment, not admitted yet"
+        )
+        self.prospective_button.toggled.connect(self._prospective_toggled)
+        self.admit_button = QPushButton("Admit a resident…")
+        set_role(self.admit_button, "primary")
+        self.admit_button.clicked.connect(self.start_admit)
         top = QHBoxLayout()
         top.addWidget(title)
         top.addWidget(self.count_label)
         top.addStretch(1)
+        top.addWidget(self.prospective_button)
+        top.addWidget(self.admit_button)
         filters = QHBoxLayout()
         filters.addWidget(self.search_edit, 3)
         filters.addWidget(self.unit_combo, 1)
+        self.list_page = QWidget()
+        list_layout = QVBoxLayout(self.list_page)
+        list_layout.setContentsMargins(0, 0, 0, 0)
+        list_layout.addLayout(top)
+        list_layout.addLayout(filters)
+        list_layout.addWidget(self.stack, 1)
+        self.admit_form = ProfileForm(ui)
+        self.admit_form.saved.connect(self._admitted)
+        self.admit_form.cancelled.connect(self.show_list)
+        self.admit_page = scrolled(self.admit_form)
+        self.admit_page.setMaximumWidth(760)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.list_page)
+        self.pages.addWidget(self.admit_page)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 8)
-        layout.addLayout(top)
-        layout.addLayout(filters)
-        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.pages, 1)
         self.empty_label.setText("Loading the residents…")
         self.stack.setCurrentWidget(self.empty_label)
 
     def refresh(self) -> None:
-        self._ui.runner.run(self._ui.services.residents.list_residents, self._show)
+        residents = self._ui.services.residents
+        self._ui.runner.run(residents.list_residents, self._show)
+        self._ui.runner.run(residents.prospective, self._show_prospective)
+        self.admit_button.setVisible(self._ui.may_write("resident", ["status"]))
+
+    def _show_prospective(self, residents: list[ResidentSummary]) -> None:
+        self.prospective_model.set_rows(residents)
+        self.prospective_button.setText(
+            f"Prospective ({len(residents)})" if residents else "Prospective"
+        )
+        self._update_state()
+
+    @property
+    def showing_prospective(self) -> bool:
+        return self.prospective_button.isChecked()
+
+    def _prospective_toggled(self, on: bool) -> None:
+        self.table.setModel(self.prospective_proxy if on else self.proxy)
+        self._update_state()
+
+    # --- admitting -------------------------------------------------------------------------
+
+    def start_admit(self) -> None:
+        self.pages.setCurrentWidget(self.admit_page)
+        self.admit_form.start_admit()
+
+    def show_list(self) -> None:
+        self.pages.setCurrentWidget(self.list_page)
+
+    def _admitted(self, profile: ResidentProfile) -> None:
+        self.show_list()
+        if profile.fields.get("status") == "prospective":
+            self.prospective_button.setChecked(True)
+        self.refresh()
+        self.resident_opened.emit(profile.resident_id)
+
+    def is_dirty(self) -> bool:
+        return self.pages.currentWidget() is self.admit_page and self.admit_form.is_dirty()
 
     def focus_search(self) -> None:
         self.search_edit.setFocus()
@@ -179,6 +252,9 @@ class ResidentsScreen(QWidget):
         """Back to the whole list (another person signed in)."""
         self.search_edit.clear()
         self.unit_combo.setCurrentIndex(0)
+        self.prospective_button.setChecked(False)
+        self.admit_form.reset()
+        self.show_list()
 
     def _show(self, residents: list[ResidentSummary]) -> None:
         self.loaded = True
@@ -198,31 +274,39 @@ class ResidentsScreen(QWidget):
 
     def _search(self, text: str) -> None:
         self.proxy.set_search(text)
+        self.prospective_proxy.set_search(text)
         self._update_state()
 
     def _unit_chosen(self, _index: int) -> None:
-        self.proxy.set_unit(str(self.unit_combo.currentData() or ""))
+        unit = str(self.unit_combo.currentData() or "")
+        self.proxy.set_unit(unit)
+        self.prospective_proxy.set_unit(unit)
         self._update_state()
 
     def _update_state(self) -> None:
-        shown, total = self.proxy.rowCount(), self.model.rowCount()
-        not_seen = sum(1 for r in self.model.rows if not r.seen_today)
-        self.count_label.setText(
-            f"{shown} of {total} shown · {not_seen} not seen today"
-            if self.proxy.searching
-            else f"{total} residents · {not_seen} not seen today"
-        )
+        if self.showing_prospective:
+            shown, total = self.prospective_proxy.rowCount(), self.prospective_model.rowCount()
+            self.count_label.setText(f"{total} prospective, not admitted yet")
+            empty = NO_PROSPECTIVE
+        else:
+            shown, total = self.proxy.rowCount(), self.model.rowCount()
+            not_seen = sum(1 for r in self.model.rows if not r.seen_today)
+            self.count_label.setText(
+                f"{shown} of {total} shown · {not_seen} not seen today"
+                if self.proxy.searching
+                else f"{total} residents · {not_seen} not seen today"
+            )
+            empty = NO_RESIDENTS
         if shown:
             self.stack.setCurrentWidget(self.table)
             return
-        self.empty_label.setText(
-            NO_RESIDENTS if total == 0 else no_match(self.search_edit.text().strip())
-        )
+        self.empty_label.setText(empty if total == 0 else no_match(self.search_edit.text().strip()))
         self.stack.setCurrentWidget(self.empty_label)
 
     def _open_first_match(self) -> None:
-        if self.proxy.rowCount() >= 1:
-            self._activated(self.proxy.index(0, 0))
+        proxy = self.prospective_proxy if self.showing_prospective else self.proxy
+        if proxy.rowCount() >= 1:
+            self._activated(proxy.index(0, 0))
 
     def _activated(self, index: QModelIndex) -> None:
         resident_id = index.data(ID_ROLE)

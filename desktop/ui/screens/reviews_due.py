@@ -33,7 +33,7 @@ TAB_FOR = {
     "proposed": "care_plan",
     "rescore": "assessments",
     "falls": "assessments",
-    "dols": "care_plan",
+    "dols": "capacity",
     "observations": "incidents",
     "incident_review": "incidents",
     "notification": "incidents",

@@ -66,6 +66,10 @@ class ResidentBanner(QFrame):
         self.avatar.setPixmap(avatar_pixmap(initials_of(full_name), profile.resident_id, 64, 2.0))
         self.name_label.setText(name)
         details = [f"Room {f.get('room') or '—'}", profile.unit_name]
+        if f.get("status") in ("prospective", "discharged"):
+            details.insert(
+                0, "Prospective, not admitted" if f["status"] == "prospective" else "Discharged"
+            )
         if f.get("date_of_birth"):
             details.append(f"Born {date_of_birth(str(f['date_of_birth']))}")
         if f.get("nhs_number"):

@@ -8,14 +8,26 @@ from PySide6.QtGui import QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from desktop.services.notes import TimelineEntry
+from desktop.ui import news2_colours
 from desktop.ui.formatting import when
 from desktop.ui.models.rows import ROW_ROLE
 from desktop.ui.models.timeline import TimelineModel, status_text
 from desktop.ui.theme import Theme
+from shared import news2
 
 PAD = 10
 GAP = 4
 WRAP = int(Qt.TextFlag.TextWordWrap)
+
+
+def score_chip_text(entry: TimelineEntry) -> str:
+    """The NEWS2 chip of an observation: its score, or that it is incomplete but already at
+    a band that calls for a response."""
+    if entry.score_label:
+        return entry.score_label
+    if entry.score_colour and entry.score_colour != news2.INCOMPLETE_COLOUR:
+        return "NEWS2 incomplete"
+    return ""
 
 
 def earlier_versions(entry: TimelineEntry) -> tuple[str, ...]:
@@ -100,16 +112,28 @@ class TimelineDelegate(QStyledItemDelegate):
         if author:
             painter.drawText(QRect(x, y, width, head_h), Qt.AlignmentFlag.AlignLeft, f"by {author}")
         status = status_text(entry)
+        right = left + width
         if status:
             painter.setFont(bold)
             tag_w = QFontMetrics(bold).horizontalAdvance(status) + 16
             tag = QRect(left + width - tag_w, y - 2, tag_w, head_h + 4)
+            right = tag.left() - 8
             danger = entry.status == "entered_in_error"
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(c.q("danger" if danger else "warning"))
             painter.drawRoundedRect(tag, 4, 4)
             painter.setPen(c.q("danger_text" if danger else "warning_text"))
             painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, status)
+        score = score_chip_text(entry)
+        if score:
+            painter.setFont(bold)
+            chip_w = QFontMetrics(bold).horizontalAdvance(score) + 16
+            chip = QRect(right - chip_w, y - 2, chip_w, head_h + 4)
+            painter.setPen(c.q("border"))
+            painter.setBrush(news2_colours.background(entry.score_colour))
+            painter.drawRoundedRect(chip, 4, 4)
+            painter.setPen(news2_colours.foreground(entry.score_colour))
+            painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, score)
         y += head_h + GAP
 
         body_font = QFont(plain)

@@ -1,5 +1,5 @@
-"""The bar across the top: where you are (Residents, Reviews), who is signed in, Lock, and the
-display settings (text size, high contrast)."""
+"""The bar across the top: where you are (Residents, Reviews, Due, Medicines, Handover), who
+is signed in, Lock, and the display settings (text size, high contrast)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ class TopBar(QFrame):
     reviews_chosen = Signal()
     due_chosen = Signal()
     medicines_chosen = Signal()
+    handover_chosen = Signal()
     lock_requested = Signal()
     pin_requested = Signal()
     bigger_text_requested = Signal()
@@ -49,12 +50,16 @@ class TopBar(QFrame):
         self.medicines_button = QPushButton("Medicines")  # eMAR (issue 6)
         self.medicines_button.setToolTip("The medicine round, medicines and CD register (Alt+4)")
         self.medicines_button.clicked.connect(self.medicines_chosen)
+        self.handover_button = QPushButton("Handover")  # issue 5
+        self.handover_button.setToolTip("The shift handover: what changed, remarks, print (Alt+5)")
+        self.handover_button.clicked.connect(self.handover_chosen)
         self._nav = QButtonGroup(self)
         for button in (
             self.residents_button,
             self.reviews_button,
             self.due_button,
             self.medicines_button,
+            self.handover_button,
         ):
             button.setCheckable(True)
             self._nav.addButton(button)
@@ -91,6 +96,7 @@ class TopBar(QFrame):
         layout.addWidget(self.reviews_button)
         layout.addWidget(self.due_button)
         layout.addWidget(self.medicines_button)
+        layout.addWidget(self.handover_button)
         layout.addStretch(1)
         layout.addWidget(self.user_label)
         layout.addWidget(self.pin_button)
@@ -117,13 +123,15 @@ class TopBar(QFrame):
             self.reviews_button,
             self.due_button,
             self.medicines_button,
+            self.handover_button,
             self.pin_button,
             self.lock_button,
         ):
             widget.setVisible(signed_in)
 
     def show_page(self, page: str) -> None:
-        self.residents_button.setChecked(page not in ("reviews", "due", "medicines"))
+        self.residents_button.setChecked(page not in ("reviews", "due", "medicines", "handover"))
         self.medicines_button.setChecked(page == "medicines")
+        self.handover_button.setChecked(page == "handover")
         self.reviews_button.setChecked(page == "reviews")
         self.due_button.setChecked(page == "due")

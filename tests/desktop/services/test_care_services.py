@@ -157,8 +157,9 @@ def test_impossible_assessment_inputs_are_refused_with_the_item(
 
 def test_mca_best_interests_and_respect(pc: DesktopServices, resident: str) -> None:
     capacity = pc.capacity
-    with pytest.raises(InvalidInput, match="Still to answer"):
+    with pytest.raises(InvalidInput, match="Still to answer") as unfinished:
         capacity.record_mca(resident, McaInput(decision="Bed rails", can_understand=False))
+    assert unfinished.value.field == "impairment"
     saved = capacity.record_mca(
         resident,
         McaInput(

@@ -125,8 +125,8 @@ def test_change_and_discontinue_keep_history_and_need_a_reason(
 def test_a_care_assistant_cannot_prescribe_or_administer_unless_allowed(
     pc: DesktopServices, resident: str, wcn_server: InProcessServer
 ) -> None:
-    pid = pc.medication.prescriptions.add(resident, daily("Amlodipine", ["08:00"]))
-    _ = pid
+    due = NOW.astimezone(UK).strftime("%H:%M")  # on the round whatever the time of day
+    pc.medication.prescriptions.add(resident, daily("Amlodipine", [due]))
     pc.session.sign_in(wcn_server.staff("care_assistant").username, DEMO_PASSWORD)
     with pytest.raises(NotAllowed):
         pc.medication.prescriptions.add(resident, daily("Ramipril", ["08:00"]))

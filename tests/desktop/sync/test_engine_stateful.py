@@ -160,7 +160,7 @@ class SyncMachine(RuleBasedStateMachine):
     @rule(
         pc=st.integers(0, MAX_PCS - 1),
         resident=st.integers(0, 1),
-        text=st.text(st.characters(blacklist_characters="\x00"), max_size=30),
+        text=st.text(st.characters(blacklist_characters="\x00", codec="utf-8"), max_size=30),
     )
     def record_note(self, pc: int, resident: int, text: str) -> None:
         p = self._pc(pc)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import gzip
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import zstandard
 from fastapi.testclient import TestClient
 
 from shared.demo_data import DemoProvider
-from shared.protocol import MAX_BODY_BYTES, Change
+from shared.protocol import MAX_BODY_BYTES, PROTOCOL_VERSION, Change, ErrorBody, PullResponse
 from syncserver.db.engine import Database
 from tests.helpers.server import (
     ChangeMaker,
@@ -99,6 +99,22 @@ def test_malformed_batches_are_refused_with_a_clear_code(
     assert footprint(seeded_db, pc_a.tenant_id) == before
 
 
+def test_text_with_an_escaped_lone_surrogate_is_refused_not_stored(
+    client: TestClient, seeded_db: Database, demo_provider: DemoProvider, pc_a: EnrolledDevice
+) -> None:
+    """Valid JSON can spell a lone surrogate (\\udc36); no store can hold it as UTF-8."""
+    carer = staff_of(demo_provider, "care_assistant", pc_a.home_id).user_id
+    resident = residents_of(demo_provider, pc_a.home_id)[0].record_id
+    note = ChangeMaker().note(resident, carer, text="PLACEHOLDER")
+    body = push_body([note]).replace(b"PLACEHOLDER", b"pasted \\udc36")
+    assert b"\\udc36" in body
+    before = footprint(seeded_db, pc_a.tenant_id)
+    status, answer = _post(client, pc_a, body)
+    assert (status, answer["code"]) == (400, "malformed_batch")
+    assert "surrogate" in str(answer["message"])
+    assert footprint(seeded_db, pc_a.tenant_id) == before
+
+
 DAMAGED = {
     "gzip_garbage": (b"this is not gzip", "gzip"),
     "gzip_truncated": (gzip.compress(b'{"protocol": 2, "changes": []}')[:-12], "gzip"),
@@ -147,3 +163,55 @@ def test_oversized_bodies_are_refused_as_too_large(
         if (status, answer["code"]) != (413, "payload_too_large")
     }
     assert wrong == {}
+
+
+def _raw_pull(client: TestClient, pc: EnrolledDevice, accept: str) -> tuple[dict[str, str], bytes]:
+    headers = {**pc.headers, "accept-encoding": accept}
+    with client.stream(
+        "POST",
+        "/v1/sync/pull",
+        json={"protocol": PROTOCOL_VERSION, "cursor": 0, "limit": 500},
+        headers=headers,
+    ) as response:
+        assert response.status_code == 200
+        return dict(response.headers), b"".join(response.iter_raw())
+
+
+def test_pull_replies_are_compressed_as_the_client_accepts(
+    client: TestClient, pc_a: EnrolledDevice
+) -> None:
+    plain_headers, plain = _raw_pull(client, pc_a, "identity")
+    assert "content-encoding" not in plain_headers
+    expected = PullResponse.model_validate_json(plain)
+    assert expected.records, "the demo home has records to pull"
+    decoders: dict[str, Callable[[bytes], bytes]] = {
+        "zstd": zstandard.ZstdDecompressor().decompress,
+        "gzip": gzip.decompress,
+    }
+    for accept, encoding in (("gzip, deflate, zstd", "zstd"), ("gzip", "gzip")):
+        headers, packed = _raw_pull(client, pc_a, accept)
+        assert headers["content-encoding"] == encoding
+        assert len(packed) * 3 < len(plain), f"{encoding} should shrink a page of records"
+        assert PullResponse.model_validate_json(decoders[encoding](packed)) == expected
+
+
+def test_the_frameworks_own_refusals_are_error_bodies_too(
+    client: TestClient, pc_a: EnrolledDevice
+) -> None:
+    """Found by schemathesis: FastAPI answered these with its own {"detail": ...} shape."""
+    headers = {**pc_a.headers, "content-type": "application/json"}
+    answers = {
+        "unparsable": client.post("/v1/sync/hello", content=b"}\xc3\x28", headers=headers),
+        "unknown_path": client.get("/v1/no-such-thing", headers=headers),
+        "wrong_method": client.get("/v1/sync/hello", headers=headers),
+    }
+    codes = {
+        case: (answer.status_code, ErrorBody.model_validate_json(answer.content).code)
+        for case, answer in answers.items()
+    }
+    assert codes == {
+        "unparsable": (400, "malformed_request"),
+        "unknown_path": (404, "not_found"),
+        "wrong_method": (405, "method_not_allowed"),
+    }
+    assert answers["wrong_method"].headers["allow"] == "POST"

@@ -126,3 +126,12 @@ def test_a_schema_ahead_says_upgrade_the_software(
         f"The database schema (9999_future) is newer than this server "
         f"({migrate.head_revision()}): upgrade the server software."
     )
+
+
+def test_several_workers_without_redis_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], clean_env: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    open_migrated(url).dispose()
+    message = _fails(capsys, "serve", "--database-url", url, "--workers", "3")
+    assert message.startswith("The setting workers is 3, which needs redis_url (WCN_REDIS_URL)")

@@ -2,15 +2,15 @@
 master key on the tenant's row; made on first use. Older entries keep their plain SHA-256
 content hashes, which the chain covers, so they still verify.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

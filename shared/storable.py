@@ -1,0 +1,39 @@
+"""What every store and every sync message can hold: text without U+0000 (PostgreSQL text
+cannot store it) and without unpaired surrogates (not encodable as UTF-8, so such text could be
+saved on a PC but never sent), and only finite numbers (JSON has no NaN or Infinity)."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+_UNSAVABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def text_problem(value: str) -> str | None:
+    found = _UNSAVABLE_TEXT.search(value)
+    if found is None:
+        return None
+    if found.group() == "\x00":
+        return "contains a character that cannot be saved (NUL)"
+    return "contains a broken character (an unpaired surrogate): type or paste it again"
+
+
+def unstorable(value: Any) -> str | None:
+    """Why ``value`` (text, a number or nested JSON) cannot be stored, or None."""
+    if isinstance(value, str):
+        return text_problem(value)
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "numbers must be finite (no NaN or Infinity)"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            problem = unstorable(key) or unstorable(item)
+            if problem:
+                return problem
+    elif isinstance(value, list | tuple):
+        for item in value:
+            problem = unstorable(item)
+            if problem:
+                return problem
+    return None

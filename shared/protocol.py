@@ -91,6 +91,10 @@ class LoginResponse(Message):
     refresh_token: str
     # Given once, when a person confirms their authenticator app: codes for a lost phone.
     recovery_codes: list[str] | None = None
+    # Only when the PC asked (``MfaRequest.offline``): the authenticator secret and the last
+    # time step the server accepted, so this PC can check the person's codes when offline.
+    offline_totp_secret: str | None = None
+    offline_totp_last_step: int | None = None
 
 
 class MfaChallenge(Message):
@@ -110,6 +114,8 @@ class MfaRequest(Request):
     mfa_token: str = Field(min_length=1, max_length=4096)
     code: str | None = Field(default=None, pattern=r"^\d{6}$")
     recovery_code: str | None = Field(default=None, min_length=8, max_length=40)
+    # The enrolled PC asks for the authenticator secret, to check this person's codes offline.
+    offline: bool = False
 
 
 class MfaEnrolRequest(Request):

@@ -3,13 +3,15 @@ transaction as the action it records.
 
 Each entry's hash is SHA-256 over the previous hash and the entry's canonical JSON, so
 changing, removing or reordering any entry breaks every hash after it. Clinical content is
-never copied here: an entry names the record and holds a hash of what was written.
+never copied here: an entry names the record and holds a keyed hash of what was written
+(``content_hash``: HMAC under the tenant's audit key, see syncserver/crypto/audit_keys.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -30,8 +32,23 @@ class AuditEntry:
     detail: dict[str, Any] | None = None
 
 
-def content_hash(value: Any) -> str:
-    return hashlib.sha256(canonical(value).encode()).hexdigest()
+KEYED_PREFIX = "hmac-sha256:1:"
+
+
+def content_hash(value: Any, key: bytes) -> str:
+    """A keyed hash (HMAC-SHA256 under the tenant's audit key) of what was written: it shows
+    the content was not changed afterwards, but nobody without the key can confirm a guess of
+    a personal value from it. Entries from before the audit key hold a plain SHA-256 (64 hex
+    digits, no prefix)."""
+    return KEYED_PREFIX + hmac.new(key, canonical(value).encode(), hashlib.sha256).hexdigest()
+
+
+def content_matches(value: Any, stored: str, key: bytes) -> bool:
+    """Whether ``stored`` (an entry's ``content``) is the hash of ``value``."""
+    if stored.startswith(KEYED_PREFIX):
+        return hmac.compare_digest(stored, content_hash(value, key))
+    legacy = hashlib.sha256(canonical(value).encode()).hexdigest()
+    return hmac.compare_digest(stored, legacy)
 
 
 def canonical(value: Any) -> str:

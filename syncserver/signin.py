@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from shared.permissions import ADMIN_ROLES, MFA_ROLES
 from shared.protocol import LoginResponse, MfaChallenge, MfaEnrolResponse
-from syncserver import audit
+from syncserver import audit, tenancy
 from syncserver.crypto import FieldCipher
 from syncserver.db.tables import mfa_recovery_codes, records, tenants, users
 from syncserver.errors import AuthError, Conflict, Forbidden, ServerError
@@ -114,6 +114,7 @@ def _signed_in(
     device_id: str | None,
     detail: dict[str, Any] | None = None,
     recovery_codes: list[str] | None = None,
+    offline_totp: tuple[str, int | None] | None = None,
 ) -> LoginResponse:
     conn.execute(
         sa.update(users)
@@ -133,6 +134,8 @@ def _signed_in(
         access_token=access,
         refresh_token=refresh,
         recovery_codes=recovery_codes,
+        offline_totp_secret=offline_totp[0] if offline_totp else None,
+        offline_totp_last_step=offline_totp[1] if offline_totp else None,
     )
 
 
@@ -211,9 +214,15 @@ def mfa_step(
     claims: MfaClaims,
     code: str | None,
     recovery_code: str | None,
+    *,
+    offline: bool = False,
 ) -> Outcome:
     """Finish a sign-in with a TOTP code (which, the first time, confirms the app and hands out
-    recovery codes) or a recovery code. Each code works once."""
+    recovery codes) or a recovery code. Each code works once.
+
+    With ``offline`` the enrolled PC the sign-in came from also gets the person's authenticator
+    secret (and the last step accepted), so it can check their codes when the server cannot be
+    reached; only ever for this person, of this tenant, just proven with both factors."""
     user, refusal = _challenged_user(conn, policy, claims)
     if refusal is not None:
         return refusal
@@ -261,6 +270,15 @@ def mfa_step(
     detail: dict[str, Any] = {"mfa": method}
     if new_codes is not None:
         detail["mfa_enrolled"] = True
+    offline_totp = None
+    if offline and claims.device_id is not None:
+        fresh = _user(conn, tenant_id, id=user_id)
+        assert fresh is not None
+        if fresh["totp_secret"] and fresh["totp_enabled_at"] is not None:
+            cipher = policy.cipher.for_tenant(conn, tenant_id)
+            secret = cipher.open_value(_TOTP_SCOPE, user_id, "totp_secret", fresh["totp_secret"])
+            offline_totp = (str(secret), fresh["totp_last_step"])
+            detail["offline_totp"] = True
     return _signed_in(
         conn,
         policy,
@@ -269,6 +287,7 @@ def mfa_step(
         device_id=claims.device_id,
         detail=detail,
         recovery_codes=new_codes,
+        offline_totp=offline_totp,
     )
 
 
@@ -345,4 +364,12 @@ def reset_mfa(conn: sa.Connection, tenant_id: str, username: str) -> str:
         .values(used_at=dt.datetime.now(dt.UTC))
     )
     audit.append(conn, tenant_id, [audit.AuditEntry("mfa.reset", user["id"], detail={"by": "it"})])
+    # Synced to the PCs, which then forget the old secret they keep for offline codes.
+    tenancy.update_server_record(
+        conn,
+        tenant_id,
+        user["id"],
+        {"mfa_reset_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
+        "user.mfa_reset",
+    )
     return str(user["id"])

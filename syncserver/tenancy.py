@@ -105,6 +105,8 @@ def write_server_records(
     total = 0
     pending: list[SeedRecord] = []
     seal = _sealer(conn, tenant_id, cipher)
+    # Records written without the master key (IT's reference data) get no content hash.
+    audit_key = cipher.for_tenant(conn, tenant_id).audit_key() if cipher is not None else None
 
     def flush() -> None:
         nonlocal total
@@ -145,7 +147,11 @@ def write_server_records(
                 audit.AuditEntry(
                     "server.write",
                     subject=f"{seed.entity}:{seed.record_id}",
-                    detail={"content": audit.content_hash(seed.fields)},
+                    detail=(
+                        {"content": audit.content_hash(seed.fields, audit_key)}
+                        if audit_key is not None
+                        else None
+                    ),
                 )
             )
         conn.execute(sa.insert(records), rows)
@@ -307,7 +313,9 @@ def seed_provider(conn: sa.Connection, provider: DemoProvider, *, cipher: FieldC
     """Write a generated provider: homes, units, staff (with passwords), residents, history,
     medicines (when it has them); residents' personal details sealed with ``cipher``."""
     create_tenant(conn, provider.tenant_name, provider.tenant_id)
-    write_server_records(conn, provider.tenant_id, [*provider.homes, *provider.units])
+    write_server_records(
+        conn, provider.tenant_id, [*provider.homes, *provider.units], cipher=cipher
+    )
     password_hashes: dict[str, str] = {}
     for staff in provider.staff:
         if staff.password not in password_hashes:
@@ -323,7 +331,7 @@ def seed_provider(conn: sa.Connection, provider: DemoProvider, *, cipher: FieldC
                 failed_logins=0,
             )
         )
-    write_server_records(conn, provider.tenant_id, provider.staff_records())
+    write_server_records(conn, provider.tenant_id, provider.staff_records(), cipher=cipher)
     write_server_records(conn, provider.tenant_id, provider.residents, cipher=cipher)
-    write_server_records(conn, provider.tenant_id, provider.events())
-    write_server_records(conn, provider.tenant_id, medicine_records(provider))
+    write_server_records(conn, provider.tenant_id, provider.events(), cipher=cipher)
+    write_server_records(conn, provider.tenant_id, medicine_records(provider), cipher=cipher)

@@ -19,6 +19,14 @@ class LocalUser:
     failed_attempts: int
     locked_until_ms: int | None
     last_signin_ms: int | None
+    totp_secret: str | None = None
+    totp_last_step: int | None = None
+
+    @property
+    def needs_code(self) -> bool:
+        """A manager or admin who proved an authenticator code online here: every sign-in on
+        this PC asks for a code too."""
+        return bool(self.totp_secret)
 
 
 def _user(r: Any) -> LocalUser:
@@ -30,6 +38,8 @@ def _user(r: Any) -> LocalUser:
         r.failed_attempts,
         r.locked_until_ms,
         r.last_signin_ms,
+        r.totp_secret,
+        r.totp_last_step,
     )
 
 
@@ -88,6 +98,36 @@ def record_success(conn: sa.Connection, user_id: str, now_ms: int) -> None:
         .where(local_users.c.user_id == user_id)
         .values(failed_attempts=0, locked_until_ms=None, last_signin_ms=now_ms)
     )
+
+
+def set_second_factor(
+    conn: sa.Connection, user_id: str, secret: str | None, last_step: int | None
+) -> None:
+    """Keep (or, with None, forget) the person's authenticator secret on this PC."""
+    conn.execute(
+        sa.update(local_users)
+        .where(local_users.c.user_id == user_id)
+        .values(totp_secret=secret, totp_last_step=last_step if secret else None)
+    )
+
+
+def claim_totp_step(conn: sa.Connection, user_id: str, step: int) -> bool:
+    """Record ``step`` as used if it is newer than the last one: False when it is not (the
+    same code, or an older one, used again)."""
+    last = local_users.c.totp_last_step
+    return bool(
+        conn.execute(
+            sa.update(local_users)
+            .where(local_users.c.user_id == user_id, sa.or_(last.is_(None), last < step))
+            .values(totp_last_step=step)
+        ).rowcount
+    )
+
+
+def forget(conn: sa.Connection, user_ids: list[str]) -> None:
+    """Everything this PC keeps about these people (disabled on the server)."""
+    if user_ids:
+        conn.execute(sa.delete(local_users).where(local_users.c.user_id.in_(user_ids)))
 
 
 def delete_all(conn: sa.Connection) -> None:

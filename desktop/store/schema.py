@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
+from shared.permissions import MFA_ROLES
+
 metadata = sa.MetaData()
 
 records = sa.Table(
@@ -63,6 +65,8 @@ local_users = sa.Table(
     sa.Column("failed_attempts", sa.Integer, nullable=False, default=0),
     sa.Column("locked_until_ms", sa.Integer),
     sa.Column("last_signin_ms", sa.Integer),
+    sa.Column("totp_secret", sa.String),
+    sa.Column("totp_last_step", sa.Integer),
 )
 
 _V1 = [
@@ -131,6 +135,23 @@ _V3 = [
     "CREATE INDEX ix_records_synced ON records (server_seq) WHERE server_seq IS NOT NULL",
 ]
 
+# Version 4: a manager's authenticator secret (delivered after an online sign-in with both
+# factors on this PC), so their codes can be checked offline; the last step stops replays.
+# Managers and admins who signed in here before have no secret yet: they are forgotten, so
+# their next sign-in is online (with their code) instead of password-only offline.
+_V4 = [
+    "ALTER TABLE local_users ADD COLUMN totp_secret TEXT",
+    "ALTER TABLE local_users ADD COLUMN totp_last_step INTEGER",
+    "DELETE FROM local_users WHERE user_id IN (SELECT record_id FROM records "
+    "WHERE entity = 'staff_user' AND json_extract(fields, '$.role') IN "
+    f"({', '.join(repr(role) for role in sorted(MFA_ROLES))}))",
+]
+
 # MIGRATIONS[n] upgrades a store from version n to n + 1. Append only; never edit one.
-MIGRATIONS: list[Migration] = [_statements(_V1), _statements(_V2), _statements(_V3)]
+MIGRATIONS: list[Migration] = [
+    _statements(_V1),
+    _statements(_V2),
+    _statements(_V3),
+    _statements(_V4),
+]
 SCHEMA_VERSION = len(MIGRATIONS)

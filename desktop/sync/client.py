@@ -133,13 +133,14 @@ class SyncClient:
             return self._parse(response, MfaChallenge)
         return self._parse(response, LoginResponse)
 
-    def complete_mfa(self, mfa_token: str, code: str) -> LoginResponse:
-        """The second step: a six-digit code, or (longer) one of the person's recovery codes."""
+    def complete_mfa(self, mfa_token: str, code: str, *, offline: bool = False) -> LoginResponse:
+        """The second step: a six-digit code, or (longer) one of the person's recovery codes.
+        With ``offline`` the reply carries the authenticator secret for checking codes here."""
         code = code.strip()
         request = (
-            MfaRequest(mfa_token=mfa_token, code=code)
+            MfaRequest(mfa_token=mfa_token, code=code, offline=offline)
             if code.isdigit() and len(code) == 6
-            else MfaRequest(mfa_token=mfa_token, recovery_code=code)
+            else MfaRequest(mfa_token=mfa_token, recovery_code=code, offline=offline)
         )
         return self._post("/v1/auth/mfa", request, LoginResponse)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from desktop.store import meta, outbox
+from desktop.store import local_users, meta, outbox
 from desktop.store import records as records_repo
 from desktop.store.database import Store
 from desktop.sync.client import SyncClient
@@ -165,6 +165,7 @@ class SyncEngine:
         if not states:
             return
         pending_ids = outbox.pending_record_ids(conn)
+        forget = _people_to_forget(conn, states)
         simple: list[dict[str, Any]] = []
         for state in states:
             if state.record_id in pending_ids:
@@ -172,6 +173,7 @@ class SyncEngine:
                 continue
             simple.append(_row(state))
         records_repo.bulk_upsert(conn, simple)
+        local_users.forget(conn, forget)
         newest = max(state.hlc for state in states)
         self.clock.observe(newest)
         if newest > str(meta.get(conn, "last_hlc", "")):
@@ -231,6 +233,23 @@ class SyncEngine:
                     )
                     raised += 1
         return raised
+
+
+def _people_to_forget(conn: sa.Connection, states: list[RecordState]) -> list[str]:
+    """Staff whose sign-in details this PC must drop: disabled on the server, or whose
+    authenticator app IT has reset (their next sign-in here is online again)."""
+    found = []
+    for state in states:
+        if state.entity != "staff_user":
+            continue
+        reset = state.fields.get("mfa_reset_at")
+        if not state.fields.get("active"):
+            found.append(state.record_id)
+        elif reset is not None:
+            before = records_repo.get(conn, state.record_id)
+            if before is None or before.fields.get("mfa_reset_at") != reset:
+                found.append(state.record_id)
+    return found
 
 
 def _row(state: RecordState) -> dict[str, Any]:

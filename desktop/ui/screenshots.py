@@ -36,6 +36,7 @@ from desktop.ui.screens.care_screenshots import take_care_screens
 from desktop.ui.screens.fluid_form import FluidForm
 from desktop.ui.screens.handover_screenshots import take_handover_screens
 from desktop.ui.screens.medication_screenshots import take_medication_screens
+from desktop.ui.screens.mfa_screenshots import take_mfa_screens
 from desktop.ui.screens.observation_screenshots import take_observation_screens
 from shared.demo_data import DEMO_PASSWORD
 
@@ -329,6 +330,7 @@ def _reviews(out: Path, pc_dir: Path, senior: str) -> None:
         subject = next((r for r in rows if "DNACPR" in r.alerts), rows[0])
         take_capacity_screens(window, subject.resident_id, shoot, wait_until)  # issue 7
         take_admission_screens(window, shoot, wait_until)  # issue 5
+        take_mfa_screens(window, shoot, wait_until)  # authenticator codes (issue 4)
     finally:
         window.shutdown()
 

@@ -67,6 +67,8 @@ ENTITY_TYPES: tuple[EntityType, ...] = (
             FieldSpec("role", FieldType.TEXT, required=True, choices=ROLES),
             FieldSpec("home_ids", FieldType.JSON, required=True),
             FieldSpec("active", FieldType.BOOL, required=True),
+            # Set when IT resets the person's authenticator app: PCs then forget their copy.
+            FieldSpec("mfa_reset_at", FieldType.DATETIME),
         ),
         label="Staff member",
         tenant_wide=True,

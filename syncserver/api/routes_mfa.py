@@ -23,7 +23,9 @@ def complete(body: MfaRequest, request: Request) -> JSONResponse:
     claims = state.tokens.verify_mfa(body.mfa_token)
     state.limiter.check(client_address(request), f"mfa:{claims.user_id}")
     with state.tenant(claims.tenant_id) as conn:
-        outcome = signin.mfa_step(conn, policy_of(state), claims, body.code, body.recovery_code)
+        outcome = signin.mfa_step(
+            conn, policy_of(state), claims, body.code, body.recovery_code, offline=body.offline
+        )
     if isinstance(outcome, ServerError):
         raise outcome
     return reply(outcome)

@@ -5,6 +5,9 @@ database (see docs/security.md, "Field encryption").
   keys status --tenant T            the tenant's data key versions
   keys rotate --tenant T            a new data key version; every value re-sealed in batches
   keys rewrap --old-key-file FILE   after changing the master key: re-wrap every data key
+  keys destroy-retired --tenant T --yes
+                                    delete the retired data key versions for good (refused
+                                    while anything is still sealed under one)
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import sqlalchemy as sa
 from syncserver import audit
 from syncserver.cli.context import field_cipher, open_db, settings_of, tenant_id
 from syncserver.cli.output import say
+from syncserver.crypto.destruction import destroy_retired
 from syncserver.crypto.master import LocalMasterKey, new_master_key_text, read_key_file
 from syncserver.crypto.rotation import rotate_tenant, stale_values
 from syncserver.db.engine import Database
@@ -89,10 +93,39 @@ def _cmd_rewrap(args: argparse.Namespace, opened: list[Database]) -> int:
     old = LocalMasterKey(read_key_file(old_path), f"the file {old_path}")
     with db.writer.begin() as conn:
         count = cipher.keys.rewrap_from(conn, old)
+        audit_keys = cipher.audit_keys.rewrap_from(conn, old)
         for tenant in {t for t, _v in _tenants_with_keys(conn)}:
             detail = {"master_key": cipher.master_key_id}
             audit.append(conn, tenant, [audit.AuditEntry("keys.rewrapped", detail=detail)])
-    say(f"{count} data key(s) re-wrapped under master key {cipher.master_key_id}.")
+    say(
+        f"{count} data key(s) and {audit_keys} audit key(s) re-wrapped under master key "
+        f"{cipher.master_key_id}."
+    )
+    return 0
+
+
+def _cmd_destroy_retired(args: argparse.Namespace, opened: list[Database]) -> int:
+    db = open_db(args, opened)
+    cipher = field_cipher(settings_of(args))
+    with db.reader.begin() as conn:
+        tenant = tenant_id(conn, args.tenant)
+        retired = [v for v, is_retired in cipher.keys.versions(conn, tenant) if is_retired]
+    if not retired:
+        say("No retired data keys: nothing to destroy ('keys rotate' retires old versions).")
+        return 0
+    if not args.yes:
+        say(
+            f"This deletes data key version(s) {', '.join(map(str, retired))} of this provider "
+            "for good: anything still sealed under them (in old backups too) can never be read "
+            "again. Add --yes to go ahead."
+        )
+        return 2
+    with db.writer.begin() as conn:
+        destroyed = destroy_retired(conn, tenant)
+    say(
+        f"Destroyed data key version(s) {', '.join(map(str, destroyed.versions))}. Backups "
+        "taken before now still hold them until those backups are deleted."
+    )
     return 0
 
 
@@ -124,3 +157,9 @@ def register(
     p = keys.add_parser("rewrap", parents=[common], help="re-wrap data keys after a new master key")
     p.add_argument("--old-key-file", required=True)
     p.set_defaults(func=lambda a: _cmd_rewrap(a, opened))
+    p = keys.add_parser(
+        "destroy-retired", parents=[common], help="delete a tenant's retired data keys for good"
+    )
+    p.add_argument("--tenant", required=True)
+    p.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
+    p.set_defaults(func=lambda a: _cmd_destroy_retired(a, opened))

@@ -22,6 +22,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from shared import entities as ent
+from syncserver.crypto.audit_keys import AuditKeys
 from syncserver.crypto.data_keys import DataKey, DataKeys
 from syncserver.crypto.master import NONCE_BYTES, MasterKeyProvider
 from syncserver.errors import ServerError
@@ -66,8 +67,11 @@ class TenantCipher:
     """Seals and opens values of one tenant inside one transaction (keys are looked up once
     per version per transaction, and unwrapped once per process)."""
 
-    def __init__(self, keys: DataKeys, conn: sa.Connection, tenant_id: str) -> None:
+    def __init__(
+        self, keys: DataKeys, conn: sa.Connection, tenant_id: str, audit_keys: AuditKeys
+    ) -> None:
         self._keys = keys
+        self._audit_keys = audit_keys
         self._conn = conn
         self.tenant_id = tenant_id
         self._current: DataKey | None = None
@@ -139,6 +143,10 @@ class TenantCipher:
                 out[name] = self.open_value(RECORDS, record_id, name, out[name])
         return out
 
+    def audit_key(self) -> bytes:
+        """The tenant's key for the audit trail's content hashes (made on first use)."""
+        return self._audit_keys.get(self._conn, self.tenant_id)
+
     def is_current(self, value: Any) -> bool:
         """Whether a stored value is sealed with the newest key (a rotation re-seals the rest)."""
         return is_sealed(value) and sealed_version(value) == self.current_version
@@ -149,10 +157,11 @@ class FieldCipher:
 
     def __init__(self, master: MasterKeyProvider) -> None:
         self.keys = DataKeys(master)
+        self.audit_keys = AuditKeys(master)
 
     @property
     def master_key_id(self) -> str:
         return self.keys.master.key_id
 
     def for_tenant(self, conn: sa.Connection, tenant_id: str) -> TenantCipher:
-        return TenantCipher(self.keys, conn, tenant_id)
+        return TenantCipher(self.keys, conn, tenant_id, self.audit_keys)

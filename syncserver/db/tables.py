@@ -16,6 +16,9 @@ tenants = sa.Table(
     sa.Column("audit_seq", sa.BigInteger, nullable=False, default=0),
     sa.Column("audit_head", sa.String(64), nullable=False, default=""),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # The tenant's audit key (keys the content hashes), wrapped by the master key.
+    sa.Column("audit_key_wrapped", sa.Text, nullable=True),
+    sa.Column("audit_key_master_id", sa.String(64), nullable=True),
 )
 
 records = sa.Table(

@@ -110,6 +110,7 @@ def ingest(
     lookup = Lookup(rows, conn, device, cipher)
     change_rows: list[dict[str, Any]] = []
     audit_entries: list[audit.AuditEntry] = []
+    audit_key = cipher.audit_key()
     now = dt.datetime.now(dt.UTC)
     occurred_now = now.isoformat(timespec="seconds")
 
@@ -221,7 +222,7 @@ def ingest(
                 change.user_id,
                 device.device_id,
                 f"{change.entity}:{change.record_id}",
-                _audit_detail(change, resident_id),
+                _audit_detail(change, resident_id, audit_key),
             )
         )
         applied = rules.AppliedChange(
@@ -281,12 +282,13 @@ def ingest(
     return result
 
 
-def _audit_detail(change: Change, resident_id: str | None) -> dict[str, Any]:
-    """What the audit keeps of a change: ids and a hash of the content, never the content.
-    The resident lets ``audit search --record`` answer "who saw or changed this person"."""
+def _audit_detail(change: Change, resident_id: str | None, key: bytes) -> dict[str, Any]:
+    """What the audit keeps of a change: ids and a keyed hash of the content, never the
+    content. The resident lets ``audit search --record`` answer "who saw or changed this
+    person"."""
     detail: dict[str, Any] = {
         "change": change.change_id,
-        "content": audit.content_hash(change.fields),
+        "content": audit.content_hash(change.fields, key),
     }
     if resident_id is not None:
         detail["resident"] = resident_id

@@ -1,6 +1,6 @@
 """A manager's first sign-in on a ward PC, end to end over HTTP: password, then setting up an
-authenticator app and proving its code; afterwards the enrolled PC signs them in offline
-(the PC itself is then the second factor). A wrong code is refused with a sentence."""
+authenticator app and proving its code; afterwards that PC checks their codes itself (it was
+given the secret), so they can sign in there offline. A wrong code is refused with a sentence."""
 
 from __future__ import annotations
 
@@ -41,11 +41,19 @@ def test_a_manager_signs_in_with_an_authenticator_app(
             assert first.session.current is None
             setup = first.session.start_mfa_setup()
             assert setup.provisioning_uri.startswith("otpauth://totp/")
-            user = first.session.finish_sign_in(mfa.code_at(setup.secret, mfa.current_step()))
+            step = mfa.current_step()
+            user = first.session.finish_sign_in(mfa.code_at(setup.secret, step))
             assert user.role == "home_manager"
             assert len(first.session.last_recovery_codes) == 10
             first.session.sign_out()
-            assert first.session.sign_in(manager.username, DEMO_PASSWORD).role == "home_manager"
+            # Later sign-ins on this PC ask for a code too, checked here (no server needed);
+            # the code just used online cannot be used again.
+            with pytest.raises(MfaRequired):
+                first.session.sign_in(manager.username, DEMO_PASSWORD)
+            with pytest.raises(SignInFailed, match="already used"):
+                first.session.finish_sign_in(mfa.code_at(setup.secret, step))
+            user = first.session.finish_sign_in(mfa.code_at(setup.secret, step + 1))
+            assert user.role == "home_manager"
 
             with pytest.raises(MfaRequired) as again:
                 second.session.sign_in(manager.username, DEMO_PASSWORD)

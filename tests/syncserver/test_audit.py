@@ -3,6 +3,8 @@ and the entry named."""
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -175,6 +177,18 @@ def test_an_unknown_tenant_does_not_verify(seeded_db: Database) -> None:
     assert result.reason == "no tenant no-such-tenant"
 
 
-def test_content_is_stored_as_a_hash_only() -> None:
-    assert audit.content_hash({"b": 1, "a": "x"}) == audit.content_hash({"a": "x", "b": 1})
-    assert len(audit.content_hash({"text": "private"})) == 64
+def test_content_is_stored_as_a_keyed_hash_only() -> None:
+    key = b"k" * 32
+    assert audit.content_hash({"b": 1, "a": "x"}, key) == audit.content_hash(
+        {"a": "x", "b": 1}, key
+    )
+    stored = audit.content_hash({"text": "private"}, key)
+    assert stored.startswith("hmac-sha256:1:") and len(stored) == len("hmac-sha256:1:") + 64
+    # Without the key, the hash of a guess does not match: a guess cannot be confirmed.
+    assert audit.content_hash({"text": "private"}, b"x" * 32) != stored
+    assert hashlib.sha256(audit.canonical({"text": "private"}).encode()).hexdigest() not in stored
+    assert audit.content_matches({"text": "private"}, stored, key)
+    assert not audit.content_matches({"text": "public"}, stored, key)
+    # Entries from before the audit key (plain SHA-256) are still understood.
+    legacy = hashlib.sha256(audit.canonical({"text": "private"}).encode()).hexdigest()
+    assert audit.content_matches({"text": "private"}, legacy, key)

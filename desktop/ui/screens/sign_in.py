@@ -1,7 +1,10 @@
-"""Sign in, switch user, or unlock: tap your name, then your password or PIN. Always says who
+"""Sign in, switch user, or unlock: tap your name, then your password or PIN (and, for managers
+and admins, the code of their authenticator app, set up here the first time). Always says who
 is (or was) signed in."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QPainter
@@ -21,11 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.services.errors import MfaRequired
 from desktop.services.session import CurrentUser, StaffMember
 from desktop.ui.context import UiContext
 from desktop.ui.formatting import role_label
 from desktop.ui.models.rows import ROW_ROLE
 from desktop.ui.models.staff import StaffListModel
+from desktop.ui.screens.mfa_code import CodeEntry
+from desktop.ui.screens.mfa_setup import MfaSetupPage
 from desktop.ui.theme import Theme, set_role
 from desktop.ui.widgets.avatar import initials_of, paint_avatar
 from desktop.ui.widgets.field_errors import FieldErrors
@@ -34,6 +40,7 @@ from desktop.ui.widgets.touch import enable_touch_scrolling
 from shared.errors import WcnError
 
 TILE = QSize(260, 76)
+PASSWORD_PAGE, PIN_PAGE, CODE_PAGE = 0, 1, 2
 
 
 class StaffTileDelegate(QStyledItemDelegate):
@@ -161,9 +168,13 @@ class SignInScreen(QWidget):
         pin_buttons.addWidget(self.pin_button, 1)
         pin_buttons.addWidget(use_password, 1)
         pn.addLayout(pin_buttons)
+        self.code_entry = CodeEntry()
+        self.code_entry.submitted.connect(self.submit_code)
+        self.code_entry.cancelled.connect(self.cancel_code)
         self.secret_stack = QStackedWidget()
         self.secret_stack.addWidget(password_page)
         self.secret_stack.addWidget(pin_page)
+        self.secret_stack.addWidget(self.code_entry)
 
         self.hint_label = QLabel(ui.launch.demo_hint or "")
         self.hint_label.setWordWrap(True)
@@ -188,14 +199,23 @@ class SignInScreen(QWidget):
         card_area.setWidget(card)
         card_area.setFixedWidth(400)
         enable_touch_scrolling(card_area)
-        body = QHBoxLayout()
+        choose_page = QWidget()
+        body = QHBoxLayout(choose_page)
+        body.setContentsMargins(0, 0, 0, 0)
         body.addWidget(self.staff_view, 1)
         body.addWidget(card_area)
+        self.mfa_setup = MfaSetupPage(ui)
+        self.mfa_setup.finished.connect(self._done)
+        self.mfa_setup.cancelled.connect(self.cancel_code)
+        self.mfa_setup.timed_out.connect(self._setup_timed_out)
+        self.steps = QStackedWidget()
+        self.steps.addWidget(choose_page)
+        self.steps.addWidget(self.mfa_setup)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
         layout.addWidget(self.title)
         layout.addWidget(self.status_label)
-        layout.addLayout(body, 1)
+        layout.addWidget(self.steps, 1)
         layout.addWidget(self.hint_label)
 
     # --- what the main window tells it -----------------------------------------------------
@@ -213,6 +233,7 @@ class SignInScreen(QWidget):
         self.pin_edit.clear()
         self.errors.clear()
         self._set_working(False)
+        self._back_to_names()
 
     def refresh(self) -> None:
         self._ui.runner.run(self._ui.services.session.staff, self._show_staff)
@@ -247,12 +268,15 @@ class SignInScreen(QWidget):
         self._show_mode(pin=staff.has_pin)
 
     def _show_mode(self, *, pin: bool) -> None:
-        self.secret_stack.setCurrentIndex(1 if pin else 0)
+        self.secret_stack.setCurrentIndex(PIN_PAGE if pin else PASSWORD_PAGE)
         self._focus_secret()
 
     def _focus_secret(self) -> None:
-        target = self.pin_edit if self.secret_stack.currentIndex() == 1 else self.password_edit
-        target.setFocus()
+        page = self.secret_stack.currentIndex()
+        if page == CODE_PAGE:
+            self.code_entry.code_edit.setFocus()
+        else:
+            (self.pin_edit if page == PIN_PAGE else self.password_edit).setFocus()
 
     # --- signing in ------------------------------------------------------------------------
 
@@ -264,7 +288,9 @@ class SignInScreen(QWidget):
         self._set_working(True)
         session = self._ui.services.session
         self._ui.runner.run(
-            lambda: session.sign_in(username, password), self._done, on_failure=self._failed
+            lambda: _asked_for_code(lambda: session.sign_in(username, password)),
+            self._first_factor_done,
+            on_failure=self._failed,
         )
 
     def submit_pin(self) -> None:
@@ -276,10 +302,64 @@ class SignInScreen(QWidget):
         self._set_working(True)
         session = self._ui.services.session
         self._ui.runner.run(
-            lambda: session.sign_in_with_pin(staff.user_id, pin),
-            self._done,
+            lambda: _asked_for_code(lambda: session.sign_in_with_pin(staff.user_id, pin)),
+            self._first_factor_done,
             on_failure=self._failed,
         )
+
+    def _first_factor_done(self, result: CurrentUser | MfaRequired) -> None:
+        if isinstance(result, CurrentUser):
+            self._done(result)
+            return
+        self._set_working(False)
+        self.password_edit.clear()
+        self.pin_edit.clear()
+        if result.enrolled:
+            self.secret_stack.setCurrentIndex(CODE_PAGE)
+            self.code_entry.start(result.message)
+        else:
+            self.title.setVisible(False)  # the setup page has its own title
+            self.status_label.setVisible(False)
+            self.steps.setCurrentWidget(self.mfa_setup)
+            self.mfa_setup.begin()
+
+    def submit_code(self, code: str) -> None:
+        session = self._ui.services.session
+        self._ui.runner.run(
+            lambda: session.finish_sign_in(code),
+            self._done,
+            on_failure=self._code_refused,
+        )
+
+    def _code_refused(self, error: WcnError) -> None:
+        if self._ui.services.session.waiting_for_code:
+            self.code_entry.refused(error.message)
+            return
+        # Locked out, or too slow: back to the password, with the reason at the field.
+        self._back_to_names()
+        self.errors.show("password", error.message)
+
+    def cancel_code(self) -> None:
+        self._ui.runner.run(self._ui.services.session.cancel_sign_in)
+        self._back_to_names()
+        self._focus_secret()
+
+    def _setup_timed_out(self, message: str) -> None:
+        # The person may be signed in behind the recovery codes already: sign them out.
+        self._ui.runner.run(self._ui.services.session.sign_out)
+        self._back_to_names()
+        self.errors.show("password", message)
+
+    def _back_to_names(self) -> None:
+        if self.steps.currentWidget() is self.mfa_setup:
+            self.mfa_setup.stop()
+        self.steps.setCurrentIndex(0)
+        self.title.setVisible(True)
+        self.status_label.setVisible(True)
+        self.code_entry.set_working(False)
+        if self.secret_stack.currentIndex() == CODE_PAGE:
+            has_pin = self._selected is not None and self._selected.has_pin
+            self.secret_stack.setCurrentIndex(PIN_PAGE if has_pin else PASSWORD_PAGE)
 
     def _set_working(self, working: bool) -> None:
         self.sign_in_button.setEnabled(not working)
@@ -290,11 +370,21 @@ class SignInScreen(QWidget):
         self._set_working(False)
         self.password_edit.clear()
         self.pin_edit.clear()
+        self._back_to_names()
         self.signed_in.emit(user)
 
     def _failed(self, error: WcnError) -> None:
         self._set_working(False)
-        pin_mode = self.secret_stack.currentIndex() == 1
+        pin_mode = self.secret_stack.currentIndex() == PIN_PAGE
         field = getattr(error, "field", None) or ("pin" if pin_mode else "password")
         self.errors.show(field, error.message)
         (self.pin_edit if pin_mode else self.password_edit).selectAll()
+
+
+def _asked_for_code(sign_in: Callable[[], CurrentUser]) -> CurrentUser | MfaRequired:
+    """A right password or PIN that needs the authenticator code next is a step, not an
+    error: it comes back as a result, so nothing is shown in the message bar."""
+    try:
+        return sign_in()
+    except MfaRequired as asked:
+        return asked

@@ -22,7 +22,7 @@ from syncserver.crypto import LocalMasterKey, is_sealed, load_master_key, parse_
 from syncserver.crypto.fields import sealed_version
 from syncserver.crypto.rotation import rotate_tenant, stale_values
 from syncserver.db.engine import Database
-from syncserver.db.tables import audit_log, tenant_keys
+from syncserver.db.tables import audit_log, tenant_keys, tenants
 from syncserver.errors import ConfigError
 from tests.helpers.security import opened_fields, sign_in
 from tests.helpers.server import (
@@ -232,10 +232,17 @@ def test_the_keys_commands(
     monkeypatch.delenv("WCN_MASTER_KEY")
     monkeypatch.setenv("WCN_MASTER_KEY_FILE", str(new_key))
     assert main(["keys", "rewrap", *url, "--old-key-file", str(old_key)]) == 0
-    assert "2 data key(s) re-wrapped" in capsys.readouterr().out
+    assert "2 data key(s) and 1 audit key(s) re-wrapped" in capsys.readouterr().out
     with seeded_db.reader.connect() as conn:
         ids = set(conn.execute(sa.select(tenant_keys.c.master_key_id)).scalars())
-    assert ids == {load_master_key(_settings(master_key_file=str(new_key))).key_id}
+        audit_ids = set(
+            conn.execute(
+                sa.select(tenants.c.audit_key_master_id).where(
+                    tenants.c.audit_key_wrapped.is_not(None)
+                )
+            ).scalars()
+        )
+    assert ids == audit_ids == {load_master_key(_settings(master_key_file=str(new_key))).key_id}
     assert main(["keys", "status", *url, "--tenant", demo_provider.tenant_name]) == 0
     status = capsys.readouterr().out
     assert "version 1: retired" in status and "version 2: in use" in status

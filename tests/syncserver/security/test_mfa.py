@@ -264,3 +264,26 @@ def test_recovery_codes_are_random_and_stored_as_digests() -> None:
     assert digest == mfa.recovery_digest("user-1", codes[0].lower().replace("-", " "))
     assert digest != mfa.recovery_digest("user-2", codes[0])  # salted per person
     assert codes[0] not in digest
+
+
+def test_the_secret_goes_only_to_the_pc_that_asks_after_both_factors(
+    client: TestClient, seeded_db: Database, demo_provider: DemoProvider, pc_a: EnrolledDevice
+) -> None:
+    """For offline codes on a ward PC: the reply to a proven code carries the person's own
+    secret and last step only when the PC asks (``offline``); never with a wrong code."""
+    manager = staff_of(demo_provider, "home_manager", pc_a.home_id).username
+    app = _enrolled(client, pc_a, manager)
+    recovery = app.recovery_codes[0]  # spares the next code (no waiting for a new step)
+    plain = _mfa(client, _login(client, pc_a, manager)["mfa_token"], recovery_code=recovery)
+    assert plain.status_code == 200 and "offline_totp_secret" not in plain.json()
+
+    token = _login(client, pc_a, manager)["mfa_token"]
+    code = app.code()
+    wrong = _mfa(client, token, code="000000" if code != "000000" else "111111")
+    assert wrong.status_code == 401 and "offline_totp_secret" not in wrong.text
+    asked = client.post("/v1/auth/mfa", json={"mfa_token": token, "code": code, "offline": True})
+    assert asked.status_code == 200, asked.text
+    assert asked.json()["offline_totp_secret"] == app.secret
+    assert mfa.code_at(str(app.secret), asked.json()["offline_totp_last_step"]) == code
+    ok = audit_rows(seeded_db, demo_provider.tenant_id, "signin.ok")
+    assert ok[-1].detail == {"mfa": "totp", "offline_totp": True}

@@ -205,7 +205,11 @@ class RepresentativesPanel(QWidget):
             self.reset()
         for row, view in enumerate(views):
             if view.record_id == wanted:
+                self.list.blockSignals(True)
                 self.list.setCurrentRow(row)
+                self.list.blockSignals(False)
+                if not self.is_dirty():  # a refresh never overwrites what is being typed
+                    self.load(view)
 
     def _chosen(self) -> None:
         item = self.list.currentItem()

@@ -229,3 +229,27 @@ def test_a_carer_reads_capacity_records_but_cannot_write_them(
     assert not capacity.dols.save_button.isVisibleTo(care)
     capacity.setCurrentWidget(capacity.representatives)
     assert not capacity.representatives.save_button.isVisibleTo(care)
+
+
+def test_a_refresh_keeps_what_is_being_typed_into_a_saved_dols_application(
+    qtbot: QtBot, window: MainWindow, wcn_server: InProcessServer
+) -> None:
+    """Regression: a refresh (after any save, or a sync) reloaded the selected application
+    over the form, so dates being typed in were lost."""
+    care = open_capacity(qtbot, window, wcn_server, "nurse")
+    care.capacity.setCurrentWidget(care.capacity.dols)
+    dols = care.capacity.dols
+    qtbot.waitUntil(lambda: texts(dols.list) == [dols_none()], timeout=WAIT_MS)
+    dols.body_edit.setText("Northshire County Council")
+    dols.dates["applied_on"].set_value(TODAY - dt.timedelta(days=2))
+    dols.save_button.click()
+    qtbot.waitUntil(lambda: dols.current is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: dols.list.currentRow() == 0, timeout=WAIT_MS)
+
+    dols.reference_edit.setText("NCC/2026/118")  # typing, not saved yet
+    refreshed = []
+    dols.refresh()
+    window.ui.runner.run(lambda: None, lambda _: refreshed.append(True))  # queued after it
+    qtbot.waitUntil(lambda: bool(refreshed), timeout=WAIT_MS)
+    assert dols.reference_edit.text() == "NCC/2026/118"
+    assert dols.is_dirty()

@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from shared import access_expiry
 from shared.permissions import ADMIN_ROLES, MFA_ROLES
 from shared.protocol import LoginResponse, MfaChallenge, MfaEnrolResponse
 from syncserver import audit, tenancy
@@ -78,8 +79,17 @@ def _failed(
     return refusal
 
 
+def access_ended(until: dt.datetime | None) -> Forbidden | None:
+    """The refusal for a person whose time-limited access (an inspector's) has ended."""
+    end = _aware(until) if until is not None else None
+    if end is None or not access_expiry.has_ended(end, dt.datetime.now(dt.UTC)):
+        return None
+    return Forbidden(access_expiry.ended_message(end), code="access_expired")
+
+
 def _standing(user: dict[str, Any]) -> ServerError | None:
-    """Why an otherwise correct sign-in is refused: a lock, or a disabled account."""
+    """Why an otherwise correct sign-in is refused: a lock, a disabled account, or access
+    that has ended."""
     locked = user["locked_until"]
     if locked is not None and _aware(locked) > dt.datetime.now(dt.UTC):
         return AuthError(
@@ -91,7 +101,7 @@ def _standing(user: dict[str, Any]) -> ServerError | None:
         return Forbidden(
             "This account has been disabled: speak to your manager.", code="user_disabled"
         )
-    return None
+    return access_ended(user["access_until"])
 
 
 def _profile(conn: sa.Connection, tenant_id: str, user_id: str) -> dict[str, Any]:

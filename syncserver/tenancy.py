@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from shared import access_expiry
 from shared import entities as ent
 from shared.demo_data import DemoProvider, SeedRecord
 from shared.demo_medicines import medicine_records
@@ -34,6 +35,7 @@ from syncserver.security.passwords import hash_password
 __all__ = [
     "Enrolment",
     "add_user",
+    "check_access_until",
     "create_tenant",
     "enrol_code_hash",
     "enrol_code_tenant",
@@ -44,6 +46,7 @@ __all__ = [
     "normalise_code",
     "revoke_device",
     "seed_provider",
+    "set_access_until",
     "set_user_active",
     "update_server_record",
     "write_server_records",
@@ -230,6 +233,34 @@ def find_home(conn: sa.Connection, home: str, tenant_id: str | None = None) -> t
     return matches[0]
 
 
+def check_access_until(role: str, until: dt.datetime | None, now: dt.datetime) -> None:
+    """An inspector's account must end, within ``access_expiry.MAX_DAYS``; any end must be
+    in the future."""
+    if until is None:
+        if role in access_expiry.TIME_LIMITED_ROLES:
+            raise BadRequest(
+                "An inspector's access must end: give --until DATE or --days N "
+                f"(at most {access_expiry.MAX_DAYS} days).",
+                code="access_until_required",
+            )
+        return
+    if until.tzinfo is None:
+        raise BadRequest("The end of access needs a time zone.", code="access_until_invalid")
+    if until <= now:
+        raise BadRequest(
+            f"The end of access ({access_expiry.format_until(until)}) is already past.",
+            code="access_until_invalid",
+        )
+    if role in access_expiry.TIME_LIMITED_ROLES and until > now + dt.timedelta(
+        days=access_expiry.MAX_DAYS
+    ):
+        raise BadRequest(
+            f"An inspector's access can be given for at most {access_expiry.MAX_DAYS} days at a "
+            "time: extend it later if needed.",
+            code="access_until_too_long",
+        )
+
+
 def add_user(
     conn: sa.Connection,
     tenant_id: str,
@@ -240,9 +271,11 @@ def add_user(
     home_ids: list[str],
     password: str,
     user_id: str | None = None,
+    access_until: dt.datetime | None = None,
 ) -> str:
     if role not in ent.ROLES:
         raise BadRequest(f"Unknown role {role!r}: use one of {', '.join(ent.ROLES)}.")
+    check_access_until(role, access_until, dt.datetime.now(dt.UTC))
     user_id = user_id or new_id()
     conn.execute(
         sa.insert(users).values(
@@ -253,29 +286,49 @@ def add_user(
             role=role,
             active=True,
             failed_logins=0,
+            access_until=access_until,
         )
     )
+    fields: dict[str, Any] = {
+        "username": username,
+        "display_name": display_name,
+        "role": role,
+        "home_ids": home_ids,
+        "active": True,
+    }
+    if access_until is not None:
+        fields["access_until"] = access_until.astimezone(dt.UTC).isoformat(timespec="seconds")
     write_server_records(
         conn,
         tenant_id,
-        [
-            SeedRecord(
-                "staff_user",
-                user_id,
-                None,
-                None,
-                {
-                    "username": username,
-                    "display_name": display_name,
-                    "role": role,
-                    "home_ids": home_ids,
-                    "active": True,
-                },
-                int(time.time() * 1000),
-            )
-        ],
+        [SeedRecord("staff_user", user_id, None, None, fields, int(time.time() * 1000))],
     )
     return user_id
+
+
+def set_access_until(
+    conn: sa.Connection, tenant_id: str, username: str, until: dt.datetime | None
+) -> str:
+    """Extend a person's access to ``until``, or with None end it now. The end travels to the
+    PCs with the staff record, so they refuse offline sign-in after it too. Returns the user
+    id."""
+    row = conn.execute(
+        sa.select(users.c.id, users.c.role).where(
+            users.c.tenant_id == tenant_id, users.c.username == username
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"There is no user {username!r} in this provider.")
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    if until is None:
+        until, action = now, "user.access_ended"
+    else:
+        check_access_until(row.role, until, now)
+        action = "user.access_extended"
+    conn.execute(sa.update(users).where(users.c.id == row.id).values(access_until=until))
+    stamp = until.astimezone(dt.UTC).isoformat(timespec="seconds")
+    update_server_record(conn, tenant_id, row.id, {"access_until": stamp}, action)
+    return str(row.id)
 
 
 def set_user_active(conn: sa.Connection, tenant_id: str, username: str, active: bool) -> None:

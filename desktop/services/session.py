@@ -5,6 +5,10 @@ argon2id verifier on the PC; later sign-ins work offline against it. After a fir
 sign-in a person may set a PIN for quick switching. Repeated failures lock the account on
 this PC for a while; a person disabled on the server is refused after the PC's next sync.
 
+An inspector's access ends at a time IT sets (``access_until`` on their staff record, which
+syncs here): after it they cannot sign in here either, even offline, and an open session ends
+at its next action, checked against ``TrustedClock`` (the PC's clock may be wrong).
+
 Managers and admins (when the server enforces MFA) also give the code of their authenticator
 app: the first time here the server checks it and gives this PC their secret (kept in the
 encrypted store), so every later sign-in here, with password or PIN, asks for a code this PC
@@ -28,12 +32,13 @@ from desktop.services.session_state import (
     hasher,
     verify,
 )
+from desktop.services.trusted_clock import TrustedClock, from_ms, to_ms
 from desktop.store import local_users
 from desktop.store import records as records_repo
 from desktop.store.local_users import LocalUser
 from desktop.sync.client import SyncClient
 from desktop.sync.errors import Offline, ServerRefused
-from shared import totp
+from shared import access_expiry, totp
 from shared.permissions import CARE_ROLES
 from shared.protocol import LoginResponse, MfaChallenge, MfaEnrolResponse
 
@@ -53,6 +58,7 @@ class SessionService:
         self._current: CurrentUser | None = None
         self._pending_mfa: PendingMfa | None = None
         self._pending_code: PendingCode | None = None
+        self._clock = TrustedClock(context, self._now_ms)
         # Handed out once, when a manager confirms a new authenticator app: show them.
         self.last_recovery_codes: list[str] = []
 
@@ -63,6 +69,10 @@ class SessionService:
     def require(self) -> CurrentUser:
         if self._current is None:
             raise NotSignedIn("Sign in first.")
+        until_ms = self._current.access_until_ms
+        if until_ms is not None and self._clock.cached_now_ms() >= until_ms:
+            self.sign_out()
+            raise NotSignedIn(access_expiry.ended_message(from_ms(until_ms)))
         return self._current
 
     def staff(self) -> list[StaffMember]:
@@ -100,6 +110,9 @@ class SessionService:
         profile = self._profile(user_id)
         if profile is None or not profile.get("active"):
             raise SignInFailed("This account has been disabled: speak to your manager.")
+        until = access_expiry.parse_until(profile.get("access_until"))
+        if until is not None and self._clock.now_ms() >= to_ms(until):
+            raise SignInFailed(access_expiry.ended_message(until))
         return profile
 
     def _check_lock(self, failures: int, locked_until_ms: int | None) -> None:
@@ -310,8 +323,13 @@ class SessionService:
                 client.close()
 
     def _become(self, user_id: str, username: str, profile: dict[str, object]) -> CurrentUser:
+        until = access_expiry.parse_until(profile.get("access_until"))
         self._current = CurrentUser(
-            user_id, username, str(profile["display_name"]), str(profile["role"])
+            user_id,
+            username,
+            str(profile["display_name"]),
+            str(profile["role"]),
+            to_ms(until) if until is not None else None,
         )
         return self._current
 

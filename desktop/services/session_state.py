@@ -21,6 +21,8 @@ class CurrentUser:
     username: str
     display_name: str
     role: str
+    # When this person's access ends (inspectors), in ms since the epoch; None: it does not.
+    access_until_ms: int | None = None
 
 
 @dataclass(frozen=True)

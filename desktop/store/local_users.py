@@ -59,6 +59,12 @@ def all_users(conn: sa.Connection) -> list[LocalUser]:
     return [_user(r) for r in conn.execute(sa.select(local_users).order_by(local_users.c.username))]
 
 
+def newest_signin_ms(conn: sa.Connection) -> int | None:
+    """When anyone last signed in on this PC (by this PC's clock at the time)."""
+    value = conn.execute(sa.select(sa.func.max(local_users.c.last_signin_ms))).scalar_one()
+    return int(value) if value is not None else None
+
+
 def save(
     conn: sa.Connection, user_id: str, username: str, password_verifier: str, now_ms: int
 ) -> None:

@@ -69,6 +69,8 @@ ENTITY_TYPES: tuple[EntityType, ...] = (
             FieldSpec("active", FieldType.BOOL, required=True),
             # Set when IT resets the person's authenticator app: PCs then forget their copy.
             FieldSpec("mfa_reset_at", FieldType.DATETIME),
+            # When the person's access ends (inspectors always have one): no sign-in after it.
+            FieldSpec("access_until", FieldType.DATETIME),
         ),
         label="Staff member",
         tenant_wide=True,

@@ -18,13 +18,13 @@ import sqlalchemy as sa
 from fastapi import Request
 
 from shared.protocol import DEVICE_AUTH_SCHEME
-from syncserver import audit, audit_checkpoints
+from syncserver import audit, audit_checkpoints, signin
 from syncserver.audit_checkpoints import AuditSigner
 from syncserver.config import Settings
 from syncserver.crypto import FieldCipher
 from syncserver.db.engine import Database
 from syncserver.db.scope import Scope
-from syncserver.db.tables import devices
+from syncserver.db.tables import devices, users
 from syncserver.errors import AuthError, Forbidden
 from syncserver.live import LiveHub
 from syncserver.security.passwords import digest_matches
@@ -156,9 +156,29 @@ def authenticate_user(request: Request) -> AccessClaims:
         raise AuthError("The access token is not valid.", code="token_invalid")
     with state.tenant(claims.tenant_id, write=False) as conn:
         ended = state.tokens.session_ended(conn, claims)
+        access_until = conn.execute(
+            sa.select(users.c.access_until).where(
+                users.c.tenant_id == claims.tenant_id, users.c.id == claims.user_id
+            )
+        ).scalar_one_or_none()
     if ended:
         raise AuthError("The session has ended: sign in again.", code="token_revoked")
+    expired = signin.access_ended(access_until)
+    if expired is not None:
+        refuse_expired(state, claims.tenant_id, claims.user_id, claims.device_id, "request")
+        raise expired
     return claims
+
+
+def refuse_expired(
+    state: ServerState, tenant_id: str, user_id: str, device_id: str | None, via: str
+) -> None:
+    """Audit a refusal of someone whose time-limited access has ended (``via`` says where:
+    a token refresh or a signed-in request; sign-in audits its own refusals)."""
+    entry = audit.AuditEntry(
+        "access.refused_expired", user_id, device_id, detail={"code": "access_expired", "via": via}
+    )
+    record_audit(state, tenant_id, [entry])
 
 
 def refuse_permission(

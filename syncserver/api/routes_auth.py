@@ -14,6 +14,7 @@ from syncserver.api.deps import (
     authenticate_device,
     client_address,
     record_audit,
+    refuse_expired,
     state_of,
 )
 from syncserver.db.tables import users
@@ -60,7 +61,7 @@ def refresh(body: RefreshRequest, request: Request) -> TokenPair:
         outcome = state.tokens.rotate_refresh(conn, body.refresh_token)
         if not isinstance(outcome, AuthError):
             user = conn.execute(
-                sa.select(users.c.role, users.c.active).where(
+                sa.select(users.c.role, users.c.active, users.c.access_until).where(
                     users.c.tenant_id == tenant_id, users.c.id == outcome.user_id
                 )
             ).one()
@@ -73,6 +74,10 @@ def refresh(body: RefreshRequest, request: Request) -> TokenPair:
         raise Forbidden(
             "This account has been disabled: speak to your manager.", code="user_disabled"
         )
+    ended = signin.access_ended(user.access_until)
+    if ended is not None:
+        refuse_expired(state, tenant_id, outcome.user_id, None, "refresh")
+        raise ended
     access = state.tokens.issue_access(
         outcome.user_id, tenant_id, user.role, None, outcome.session_id
     )

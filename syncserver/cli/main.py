@@ -13,7 +13,13 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from shared.demo_data import DEMO_PASSWORD, generate_provider
 from syncserver import __version__, tenancy
-from syncserver.cli import audit_commands, backup_commands, keys_commands, mfa_commands
+from syncserver.cli import (
+    access_commands,
+    audit_commands,
+    backup_commands,
+    keys_commands,
+    mfa_commands,
+)
 from syncserver.cli.context import field_cipher
 from syncserver.cli.output import complain, say, utc_text
 from syncserver.config import Settings, load_settings
@@ -220,6 +226,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
             role=args.role,
             home_ids=home_ids,
             password=args.password,
+            access_until=access_commands.end_of_access(args.until, args.days),
         )
     say(user_id)
     return 0
@@ -271,6 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit_commands.register(sub, common, _opened)
     keys_commands.register(sub, common, _opened)
     mfa_commands.register(sub, common, _opened)
+    access_commands.register(sub, common, _opened)
 
     tenant = sub.add_parser("tenant").add_subparsers(dest="action", required=True)
     p = tenant.add_parser("create", parents=[common])
@@ -294,6 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True)
     p.add_argument("--home", action="append", required=True)
     p.add_argument("--password", required=True)
+    access_commands.add_end_arguments(p)
     p.set_defaults(func=cmd_user_add)
     for action, enable in (("disable", False), ("enable", True)):
         p = user.add_parser(action, parents=[common])

@@ -75,6 +75,7 @@ users = sa.Table(
     sa.Column("totp_enabled_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("totp_last_step", sa.BigInteger, nullable=True),  # refuses a code's replay
     sa.Column("mfa_pending_jti", sa.String(36), nullable=True),  # the one live MFA challenge
+    sa.Column("access_until", sa.DateTime(timezone=True), nullable=True),  # inspectors' end
     sa.UniqueConstraint("tenant_id", "username", name="uq_users_tenant_username"),
 )
 

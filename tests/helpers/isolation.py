@@ -4,6 +4,7 @@ and snapshots of every row a provider has, to prove an attack wrote nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -84,6 +85,9 @@ def two_providers(
                 role=role,
                 home_ids=[home_a],
                 password=DEMO_PASSWORD,
+                access_until=(
+                    dt.datetime.now(dt.UTC) + dt.timedelta(days=30) if role == "inspector" else None
+                ),
             )
             people[role] = (user_id, username)
     app_db = seeded_db if seeded_db.is_sqlite else open_database(app_login_url(server_db_url))

@@ -1,5 +1,6 @@
-"""After an incident: record each post-fall observation as it falls due, and the nurse's or
-manager's review with the actions agreed (and, when done, closing the incident)."""
+"""After an incident: the body map with photos of its marks, each post-fall observation as it
+falls due, and the nurse's or manager's review with the actions agreed (and, when done,
+closing the incident)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 from desktop.services.incidents import IncidentView
 from desktop.ui.context import UiContext
 from desktop.ui.formatting import when
+from desktop.ui.screens.incident_photos import MarkPhotosCard
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.field_errors import FieldErrors
 from shared.errors import WcnError
@@ -116,7 +118,9 @@ class IncidentFollowUp(QWidget):
         top = QHBoxLayout()
         top.addWidget(back)
         top.addWidget(self.title, 1)
+        self.photos = MarkPhotosCard(ui)
         cards = QHBoxLayout()
+        cards.addWidget(self.photos, 1)
         cards.addWidget(observations, 1)
         cards.addWidget(self.review_card, 1)
         layout = QVBoxLayout(self)
@@ -145,6 +149,7 @@ class IncidentFollowUp(QWidget):
         self.errors.clear()
         self.title.setText(f"{incident.kind_label} · {when(incident.occurred_at)}")
         self.description.setText(incident.description)
+        self.photos.show_incident(incident)
         self.progress_label.setText(progress_text(progress))
         slot = self.next_slot()
         self.slot_label.setText(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +28,7 @@ from desktop.ui.formatting import when
 from desktop.ui.screens.incident_photos import MarkPhotosCard
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.field_errors import FieldErrors
+from desktop.ui.widgets.touch import enable_touch_scrolling
 from shared.errors import WcnError
 from shared.incidents import ObservationProgress
 
@@ -120,14 +122,24 @@ class IncidentFollowUp(QWidget):
         top.addWidget(self.title, 1)
         self.photos = MarkPhotosCard(ui)
         cards = QHBoxLayout()
-        cards.addWidget(self.photos, 1)
         cards.addWidget(observations, 1)
         cards.addWidget(self.review_card, 1)
+        content = QWidget()  # scrolls, so the body map does not make the window taller
+        rows = QVBoxLayout(content)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.addLayout(cards)  # first: observations after a fall are due soon
+        rows.addWidget(self.photos, 1)
+        self.scroll_area = area = QScrollArea()
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area.setWidget(content)
+        enable_touch_scrolling(area)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.description)
-        layout.addLayout(cards, 1)
+        layout.addWidget(area, 1)
 
     # --- loading ---------------------------------------------------------------------------
 

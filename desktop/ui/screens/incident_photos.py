@@ -154,10 +154,12 @@ class MarkPhotosCard(QFrame):
         self.body_map = BodyMapWidget()
         self.body_map.read_only = True
         self.body_map.setCursor(Qt.CursorShape.ArrowCursor)
-        self.body_map.setMinimumSize(240, 220)
+        self.body_map.setMinimumSize(220, 240)
         self.mark_list = QListWidget()
         self.mark_list.setAccessibleName("Marks on the body map")
-        self.mark_list.setMaximumHeight(96)
+        self.mark_list.setMaximumHeight(120)
+        self.mark_list.setWordWrap(True)
+        self.mark_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.mark_list.currentRowChanged.connect(lambda _row: self._show_thumbnails())
         self.empty_label = QLabel()
         self.empty_label.setWordWrap(True)
@@ -167,20 +169,25 @@ class MarkPhotosCard(QFrame):
         self.thumbnails.setViewMode(QListView.ViewMode.IconMode)
         self.thumbnails.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
         self.thumbnails.setMovement(QListView.Movement.Static)
-        self.thumbnails.setFixedHeight(THUMBNAIL + 40)
+        self.thumbnails.setFixedHeight(THUMBNAIL + 16)
         self.thumbnails.itemActivated.connect(lambda item: self.open_photo(self._row_of(item)))
         self.thumbnails.itemClicked.connect(lambda item: self.open_photo(self._row_of(item)))
         self.add_button = QPushButton("Add photo…")
         self.add_button.setToolTip("Attach a JPEG or PNG photo of the chosen mark")
-        self.add_button.clicked.connect(self.add_photo)
+        self.add_button.clicked.connect(self.ask_for_photo)
+        beside = QVBoxLayout()  # beside the map, so the card is no taller than its neighbours
+        beside.addWidget(self.mark_list)
+        beside.addWidget(self.thumbnails)
+        beside.addWidget(self.empty_label)
+        beside.addStretch(1)
+        beside.addWidget(self.add_button)
+        beside.addWidget(self.errors.add("photo", self.add_button))
+        row = QHBoxLayout()
+        row.addWidget(self.body_map, 1)
+        row.addLayout(beside, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
-        layout.addWidget(self.body_map, 1)
-        layout.addWidget(self.mark_list)
-        layout.addWidget(self.thumbnails)
-        layout.addWidget(self.empty_label)
-        layout.addWidget(self.add_button)
-        layout.addWidget(self.errors.add("photo", self.add_button))
+        layout.addLayout(row, 1)
 
     # --- loading ---------------------------------------------------------------------------
 
@@ -229,10 +236,8 @@ class MarkPhotosCard(QFrame):
             item = self.mark_list.item(row)
             count = len(self.photos_of(row + 1))
             mark = marks[row]
-            text = f"{row + 1} ({mark.side}): {mark.description}"
-            if count:
-                text += f"  · {count} photo{'s' if count != 1 else ''}"
-            item.setText(text)
+            photos = f" · {count} photo{'s' if count != 1 else ''}" if count else ""
+            item.setText(f"{row + 1} ({mark.side}){photos}: {mark.description}")
         self.add_button.setEnabled(bool(marks) and self._ui.may_write("incident_photo"))
         self.mark_list.setVisible(bool(marks))
         self._show_thumbnails()
@@ -254,11 +259,14 @@ class MarkPhotosCard(QFrame):
 
     # --- attaching and viewing -------------------------------------------------------------
 
-    def add_photo(self) -> None:
+    def ask_for_photo(self) -> None:
+        self.add_photo(choose_photo_file(self))
+
+    def add_photo(self, path: str) -> None:
+        """Attach the photo in ``path`` (none: the person cancelled) to the chosen mark."""
         mark = self.selected_mark()
         if self.incident is None or mark < 1:
             return
-        path = choose_photo_file(self)
         if not path:
             return
         self.errors.clear()

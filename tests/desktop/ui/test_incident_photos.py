@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.ui.main_window import MainWindow
 from desktop.ui.screens import incident_photos
-from desktop.ui.screens.incident_photos import NO_PHOTOS, MarkPhotosCard
+from desktop.ui.screens.incident_photos import NO_PHOTOS, THUMBNAIL, MarkPhotosCard
 from desktop.ui.screens.resident_care import ResidentCareScreen
 from tests.desktop.conftest import InProcessServer
 from tests.desktop.ui.conftest import WAIT_MS
@@ -67,8 +67,8 @@ def test_adding_a_photo_to_a_mark_shows_its_thumbnail_and_a_badge(
     qtbot.waitUntil(lambda: card.thumbnails.count() == 1, timeout=WAIT_MS)
     assert window.message_bar.text == "Photo added to mark 2."
     assert [m.photos for m in card.body_map.marks] == [0, 1]
-    assert card.mark_list.item(1).text().endswith("· 1 photo")
-    icon = card.thumbnails.item(0).icon().pixmap(96, 96)
+    assert card.mark_list.item(1).text().startswith("2 (back) · 1 photo: Old bruise")
+    icon = card.thumbnails.item(0).icon().pixmap(THUMBNAIL, THUMBNAIL)
     assert (icon.width(), icon.height()) == (96, 72)  # the photo's shape, made small
     assert card.photos[0].photo.width == 1280  # stored shrunk to 1280 × 960
 

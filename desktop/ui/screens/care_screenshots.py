@@ -142,7 +142,7 @@ def _incident_photos(window: MainWindow, shoot: Shoot, wait: Wait) -> None:
     card.mark_list.setCurrentRow(1)  # the wrist
     with tempfile.TemporaryDirectory(prefix="wcn-photo-") as folder:
         path = str(Path(folder) / "wrist.jpg")
-        wrist_photo().save(path, b"JPG", 85)
+        wrist_photo().save(path, quality=85)  # JPEG, from the name
         card.add_photo(path)
         wait("the photo's thumbnail", lambda: card.thumbnails.count() == 1)
     window.message_bar.clear()

@@ -26,6 +26,7 @@ from desktop.sync.client import SyncClient
 from shared import incidents as inc
 from shared.demo_data import DEMO_PASSWORD
 from shared.incidents import BodyMark
+from syncserver.sync import pull as server_pull
 from tests.desktop.conftest import InProcessServer
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -198,8 +199,20 @@ def test_photos_reach_a_second_pc_in_pushes_under_the_size_limit(
     assert pushes == [1, 1, 1]
     assert pc.sync.status().waiting == 0
 
+    # The server ends a pull page once it holds half a photo's text (sealed, a photo is more).
+    monkeypatch.setattr(server_pull, "PULL_PAGE_BYTES", largest // 2)
+    pages: list[int] = []
+    real_pull = SyncClient.pull
+
+    def counting_pull(self: SyncClient, cursor: int, limit: int, **options: Any) -> Any:
+        reply = real_pull(self, cursor, limit, **options)
+        pages.append(sum(r.entity == "incident_photo" for r in reply.records))
+        return reply
+
+    monkeypatch.setattr(SyncClient, "pull", counting_pull)
     office = signed_in(enrol_pc("office-pc"), wcn_server, "nurse")
     office.sync.sync_now()
+    assert sum(pages) == 3 and max(pages) == 1  # one photo a page
     theirs = office.incident_photos.photos(incident_id)
     assert [(p.width, p.mark_number) for p in theirs] == [(20, 1), (24, 1), (28, 1)]
     assert theirs[0].jpeg == pc.incident_photos.photos(incident_id)[0].jpeg

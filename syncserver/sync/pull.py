@@ -61,7 +61,7 @@ def pull_json(
         .limit(limit)
         .execution_options(yield_per=PULL_STREAM_ROWS)
     )
-    page: list[sa.Row[Any]] = []  # read a few rows at a time: stop once the page is full
+    page: list[Any] = []  # read a few rows at a time: stop once the page is full
     page_bytes = 0
     for row in result:
         page.append(row)

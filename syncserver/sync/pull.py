@@ -20,7 +20,7 @@ from syncserver.db.tables import records, tenants
 from syncserver.sync.context import DeviceContext
 
 PULL_PAGE_BYTES = 16 * 1024 * 1024
-PULL_STREAM_ROWS = 500  # rows fetched from the database at a time
+PULL_STREAM_ROWS = 1000  # rows fetched from the database at a time
 
 
 def _scope(device: DeviceContext) -> sa.ColumnElement[bool]:

@@ -81,6 +81,8 @@ def test_adding_a_photo_to_a_mark_shows_its_thumbnail_and_a_badge(
     picture = viewer.picture.pixmap()
     assert (picture.width(), picture.height()) == (720, 540)
     assert "Mark 2 · attached Today" in viewer.details.text()
+    for control in (card.add_button, viewer.error_button, viewer.reason_edit):
+        assert control.height() >= 44  # big enough to tap
 
     viewer.error_button.click()  # no reason
     qtbot.waitUntil(lambda: viewer.errors.message("reason") != "", timeout=WAIT_MS)

@@ -41,6 +41,15 @@ MAX_MARKS = 40
 MAX_MARK_TEXT = 300
 PRESSURE_ULCER_GRADES = (1, 2, 3, 4)
 
+# A photo of a mark is stored as JPEG, at most PHOTO_LONG_SIDE pixels on its long side and
+# MAX_PHOTO_BYTES in size (a 1280 px photo at quality 80 is typically 100–300 KB). As base64
+# text it is at most PHOTO_TEXT_LENGTH characters, so a push of PUSH_BATCH_BYTES (see
+# desktop/sync/engine.py) holds at least a few of them, well under the 32 MiB body limit.
+PHOTO_LONG_SIDE = 1280
+MAX_PHOTO_BYTES = 750_000
+PHOTO_TEXT_LENGTH = 4 * ((MAX_PHOTO_BYTES + 2) // 3)
+MAX_PHOTO_CAPTION = 300
+
 # (interval, for how long) in order: policy [U], see the module docstring.
 HEAD_INJURY_SCHEDULE = (
     (dt.timedelta(minutes=30), dt.timedelta(hours=2)),

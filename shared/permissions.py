@@ -66,6 +66,7 @@ MATRIX: dict[str, EntityRule] = {
     "legal_representative": EntityRule(read=CLINICAL_READERS, write=SENIOR_ROLES),
     "respect_record": EntityRule(read=CLINICAL_READERS, write=SENIOR_ROLES),
     "incident": EntityRule(read=CLINICAL_READERS, write=CARE_ROLES),
+    "incident_photo": EntityRule(read=CLINICAL_READERS, write=CARE_ROLES),
     "post_fall_observation": EntityRule(read=CLINICAL_READERS, write=CARE_ROLES),
     "incident_review": EntityRule(read=CLINICAL_READERS, write=CARE_LEADS),
     "statutory_notification": EntityRule(

@@ -38,12 +38,20 @@ def append(conn: sa.Connection, device_seq: int, body: dict[str, Any]) -> None:
     )
 
 
-def pending(conn: sa.Connection, limit: int) -> list[OutboxEntry]:
+def pending(conn: sa.Connection, limit: int, max_bytes: int | None = None) -> list[OutboxEntry]:
+    """The oldest ``limit`` changes waiting to be sent; with ``max_bytes``, only as many as
+    fit in that many bytes of JSON (always at least one), so a batch of photos stays small."""
     rows = conn.execute(sa.select(outbox).order_by(outbox.c.device_seq).limit(limit))
-    return [
-        OutboxEntry(r.device_seq, r.change_id, r.record_id, r.entity, json.loads(r.body))
-        for r in rows
-    ]
+    entries: list[OutboxEntry] = []
+    total = 0
+    for r in rows:
+        total += len(r.body)
+        if max_bytes is not None and entries and total > max_bytes:
+            break
+        entries.append(
+            OutboxEntry(r.device_seq, r.change_id, r.record_id, r.entity, json.loads(r.body))
+        )
+    return entries
 
 
 def pending_record_ids(conn: sa.Connection) -> set[str]:

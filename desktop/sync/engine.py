@@ -27,6 +27,9 @@ from shared.hlc import HybridClock
 from shared.protocol import Change, PullResponse, RecordState
 
 PUSH_BATCH = 1000
+# A push also stops at this much JSON (about eight photos of body map marks, see
+# shared.incidents), a quarter of the server's 32 MiB body limit (shared.protocol).
+PUSH_BATCH_BYTES = 8 * 1024 * 1024
 PULL_BATCH = 5000
 
 ProgressCallback = Callable[[int, int], None]  # (records so far, server sequence to reach)
@@ -85,7 +88,7 @@ class SyncEngine:
         recovered = False
         while True:
             with self.store.read() as conn:
-                entries = outbox.pending(conn, PUSH_BATCH)
+                entries = outbox.pending(conn, PUSH_BATCH, PUSH_BATCH_BYTES)
             if not entries:
                 return sent
             try:

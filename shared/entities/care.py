@@ -10,7 +10,14 @@ from shared.assessment_records import TOOL_KEYS
 from shared.capacity import CapacityOutcome, DolsOutcome
 from shared.care_plans import AREAS, RevisionKind
 from shared.entities.model import EntityType, FieldSpec, FieldType, Kind
-from shared.incidents import KINDS, SEVERITIES
+from shared.incidents import (
+    KINDS,
+    MAX_MARKS,
+    MAX_PHOTO_CAPTION,
+    PHOTO_LONG_SIDE,
+    PHOTO_TEXT_LENGTH,
+    SEVERITIES,
+)
 from shared.notifications import SEND_METHODS, NotificationType, Regulator
 
 _EVENT = (
@@ -218,10 +225,30 @@ ENTITY_TYPES: tuple[EntityType, ...] = (
             FieldSpec("police_involved", FieldType.BOOL),
             FieldSpec("other_events", FieldType.JSON),  # keys of notifications.OTHER_EVENTS
             FieldSpec("body_map", FieldType.JSON),  # [{side, x, y, description, photo_ref?}]
+            # A mark's photos are incident_photo records naming the mark's number.
             FieldSpec("immediate_actions", FieldType.TEXT, max_length=4000),
             *_EVENT,
         ),
         label="Incident",
+        resident_field="resident_id",
+    ),
+    EntityType(
+        "incident_photo",
+        Kind.EVENT,
+        (
+            _RESIDENT,
+            FieldSpec("incident_id", FieldType.ID, required=True),
+            # The mark's number on the incident's body map (1 = its first mark).
+            FieldSpec("mark_number", FieldType.INT, required=True, minimum=1, maximum=MAX_MARKS),
+            # The JPEG, base64-encoded (shared.incidents limits its size), with its size in
+            # pixels. An "entered in error" record names the photo and carries no picture.
+            FieldSpec("jpeg_base64", FieldType.TEXT, max_length=PHOTO_TEXT_LENGTH, personal=True),
+            FieldSpec("width", FieldType.INT, minimum=1, maximum=PHOTO_LONG_SIDE),
+            FieldSpec("height", FieldType.INT, minimum=1, maximum=PHOTO_LONG_SIDE),
+            FieldSpec("caption", FieldType.TEXT, max_length=MAX_PHOTO_CAPTION),
+            *_EVENT,  # occurred_at: when the photo was attached
+        ),
+        label="Incident photo",
         resident_field="resident_id",
     ),
     EntityType(

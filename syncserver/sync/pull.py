@@ -3,18 +3,24 @@
 Sequence numbers are handed out under the tenant's row lock and committed in that order, so a
 reader never sees a higher number before a lower one commits: a cursor never skips a change.
 The response is assembled from the stored JSON text without re-parsing it, except for the
-few entities with sealed personal fields (residents, review items), which are opened here.
+few entities with sealed personal fields (residents, review items, photos), which are opened
+here. A page also ends once its records' fields pass PULL_PAGE_BYTES, so that a page of body
+map photos (each up to about 1 MB of text) stays a few MiB rather than gigabytes.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import sqlalchemy as sa
 
 from syncserver.crypto import SEALED_ENTITIES, TenantCipher
 from syncserver.db.tables import records, tenants
 from syncserver.sync.context import DeviceContext
+
+PULL_PAGE_BYTES = 16 * 1024 * 1024
+PULL_STREAM_ROWS = 1000  # rows fetched from the database at a time
 
 
 def _scope(device: DeviceContext) -> sa.ColumnElement[bool]:
@@ -37,7 +43,7 @@ def pull_json(
     server_seq = int(
         conn.execute(sa.select(tenants.c.seq).where(tenants.c.id == device.tenant_id)).scalar_one()
     )
-    rows = conn.execute(
+    result = conn.execute(
         sa.select(
             records.c.entity,
             records.c.record_id,
@@ -53,8 +59,18 @@ def pull_json(
         .where(_scope(device), records.c.server_seq > cursor, records.c.server_seq <= server_seq)
         .order_by(records.c.server_seq)
         .limit(limit)
-    ).all()
-    has_more = len(rows) == limit
+        .execution_options(yield_per=PULL_STREAM_ROWS)
+    )
+    page: list[Any] = []  # read a few rows at a time: stop once the page is full
+    page_bytes = 0
+    for row in result:
+        page.append(row)
+        page_bytes += len(row.fields)
+        if page_bytes >= PULL_PAGE_BYTES:
+            break
+    result.close()
+    rows = page
+    has_more = len(rows) == limit or page_bytes >= PULL_PAGE_BYTES
     new_cursor = int(rows[-1].server_seq) if rows else max(cursor, 0)
     if not has_more:
         new_cursor = max(new_cursor, server_seq if cursor <= server_seq else cursor)

@@ -1,6 +1,7 @@
 """A body map: front and back outlines drawn with QPainter. Tap the body to place a mark;
 marks are numbered so the list beside the map can describe each one. Positions are kept as
-fractions (0–1) of each outline's box, so a map reads the same at any size."""
+fractions (0–1) of each outline's box, so a map reads the same at any size. A mark with
+photos carries a small camera badge."""
 
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ class MapMark:
     x: float
     y: float
     number: int
+    photos: int = 0  # photos attached to the mark: a camera badge shows there are some
 
 
 def outline_path() -> QPainterPath:
@@ -174,3 +176,21 @@ class BodyMapWidget(QWidget):
                 centre.x() - MARK_RADIUS, centre.y() - MARK_RADIUS, 2 * MARK_RADIUS, 2 * MARK_RADIUS
             )
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, str(mark.number))
+            if mark.photos:
+                _paint_camera(painter, QPointF(centre.x() + MARK_RADIUS, centre.y() - MARK_RADIUS))
+
+
+def _paint_camera(painter: QPainter, at: QPointF) -> None:
+    """A small camera (a body, a lens and a viewfinder bump) centred on ``at``."""
+    dark, white = QColor("#1a237e"), QColor("#ffffff")
+    painter.save()
+    painter.setPen(QPen(white, 1.5))
+    painter.setBrush(dark)
+    painter.drawRoundedRect(QRectF(at.x() - 8, at.y() - 5, 16, 11), 2.5, 2.5)
+    painter.drawRect(QRectF(at.x() - 3, at.y() - 8, 6, 3))
+    painter.setBrush(white)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawEllipse(QPointF(at.x(), at.y() + 0.5), 3.2, 3.2)
+    painter.setBrush(dark)
+    painter.drawEllipse(QPointF(at.x(), at.y() + 0.5), 1.6, 1.6)
+    painter.restore()

@@ -1,12 +1,17 @@
 """The care planning pictures for the user guide, taken by ``desktop.ui.screenshots``: a senior
 writes a care plan, scores an assessment, reports a fall on the body map, drafts the
-notification, and opens the reviews-due dashboard. It works the app through its widgets, as a
-person would; ``shoot(name)`` saves the window once the app is idle."""
+notification, attaches a photo to a mark, and opens the reviews-due dashboard. It works the
+app through its widgets, as a person would; ``shoot(name)`` saves the window once the app is
+idle."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter, QPen, QRadialGradient
 from PySide6.QtWidgets import QListWidget
 
 from desktop.ui.main_window import MainWindow
@@ -120,11 +125,57 @@ def take_care_screens(window: MainWindow, shoot: Shoot, wait: Wait) -> None:
         wait("the draft", lambda: care.notification.view is not None)
         window.message_bar.clear()
         shoot("notification-draft")
+    _incident_photos(window, shoot, wait)
 
     window.show_due()
     wait("the reviews due", lambda: window.due.model.rowCount() > 0)
     window.message_bar.clear()
     shoot("reviews-due")
+
+
+def _incident_photos(window: MainWindow, shoot: Shoot, wait: Wait) -> None:
+    """The fall's follow-up with a photo of the wrist attached to its mark."""
+    care = window.care
+    care.follow_up_button.click()
+    card = care.follow_up.photos
+    wait("the marks to photograph", lambda: card.mark_list.count() == 2)
+    card.mark_list.setCurrentRow(1)  # the wrist
+    with tempfile.TemporaryDirectory(prefix="wcn-photo-") as folder:
+        path = str(Path(folder) / "wrist.jpg")
+        wrist_photo().save(path, quality=85)  # JPEG, from the name
+        card.add_photo(path)
+        wait("the photo's thumbnail", lambda: card.thumbnails.count() == 1)
+    window.message_bar.clear()
+    care.follow_up.scroll_area.ensureWidgetVisible(card)
+    shoot("incident-photos")
+
+
+def wrist_photo() -> QImage:
+    """A stand-in photo of a swollen, bruised wrist beside a paper ruler."""
+    image = QImage(1600, 1200, QImage.Format.Format_RGB32)
+    image.fill(QColor("#d9b8a0"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    arm = QLinearGradient(0, 300, 0, 900)
+    arm.setColorAt(0, QColor("#e8c4a8"))
+    arm.setColorAt(1, QColor("#c99b7e"))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(arm)
+    painter.drawRoundedRect(QRectF(-100, 330, 1900, 540), 260, 260)
+    bruise = QRadialGradient(QPointF(820, 600), 260)
+    bruise.setColorAt(0, QColor(110, 60, 120, 220))
+    bruise.setColorAt(0.6, QColor(150, 90, 110, 120))
+    bruise.setColorAt(1, QColor(200, 150, 130, 0))
+    painter.setBrush(bruise)
+    painter.drawEllipse(QPointF(820, 600), 300, 220)
+    painter.setBrush(QColor("#fafafa"))
+    painter.drawRect(QRectF(300, 980, 1000, 120))
+    painter.setPen(QPen(QColor("#333333"), 4))
+    for cm in range(11):
+        x = 320 + cm * 96
+        painter.drawLine(QPointF(x, 980), QPointF(x, 1040 if cm % 5 == 0 else 1015))
+    painter.end()
+    return image
 
 
 def _written(window: MainWindow, area: str) -> Callable[[], bool]:

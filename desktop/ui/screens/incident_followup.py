@@ -1,12 +1,13 @@
-"""After an incident: record each post-fall observation as it falls due, and the nurse's or
-manager's review with the actions agreed (and, when done, closing the incident)."""
+"""After an incident: the body map with photos of its marks, each post-fall observation as it
+falls due, and the nurse's or manager's review with the actions agreed (and, when done,
+closing the incident)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -23,8 +25,10 @@ from PySide6.QtWidgets import (
 from desktop.services.incidents import IncidentView
 from desktop.ui.context import UiContext
 from desktop.ui.formatting import when
+from desktop.ui.screens.incident_photos import MarkPhotosCard
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.field_errors import FieldErrors
+from desktop.ui.widgets.touch import enable_touch_scrolling
 from shared.errors import WcnError
 from shared.incidents import ObservationProgress
 
@@ -116,14 +120,26 @@ class IncidentFollowUp(QWidget):
         top = QHBoxLayout()
         top.addWidget(back)
         top.addWidget(self.title, 1)
+        self.photos = MarkPhotosCard(ui)
         cards = QHBoxLayout()
         cards.addWidget(observations, 1)
         cards.addWidget(self.review_card, 1)
+        content = QWidget()  # scrolls, so the body map does not make the window taller
+        rows = QVBoxLayout(content)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.addLayout(cards)  # first: observations after a fall are due soon
+        rows.addWidget(self.photos, 1)
+        self.scroll_area = area = QScrollArea()
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area.setWidget(content)
+        enable_touch_scrolling(area)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.description)
-        layout.addLayout(cards, 1)
+        layout.addWidget(area, 1)
 
     # --- loading ---------------------------------------------------------------------------
 
@@ -145,6 +161,7 @@ class IncidentFollowUp(QWidget):
         self.errors.clear()
         self.title.setText(f"{incident.kind_label} · {when(incident.occurred_at)}")
         self.description.setText(incident.description)
+        self.photos.show_incident(incident)
         self.progress_label.setText(progress_text(progress))
         slot = self.next_slot()
         self.slot_label.setText(

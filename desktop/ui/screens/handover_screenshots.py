@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QWidget
 from desktop.services.app import DesktopServices
 from desktop.services.handover import default_shift, handover_pdf
 from desktop.ui.main_window import MainWindow
+from shared.errors import WcnError
 
 Save = Callable[[QWidget, Path, str], None]
 WaitUntil = Callable[[str, Callable[[], bool]], None]
@@ -36,9 +37,13 @@ def _seed(services: DesktopServices, resident_id: str, unit_id: str) -> None:
             continue
         options = services.medication.prn.options(neighbour.resident_id)
         prn = next((o for o in options if o.medicine.startswith("Paracetamol")), None)
-        if prn is not None:  # the eMAR pictures gave someone paracetamol when required
+        if prn is None:
+            continue
+        try:
             services.medication.prn.record_prn(prn.prescription_id, "Headache", when=when)
-            break
+        except WcnError:  # e.g. too soon after a dose the eMAR pictures gave
+            continue
+        break
     handover = services.handover
     handover.add_remark(
         shift,

@@ -208,7 +208,9 @@ class RepresentativesPanel(QWidget):
                 self.list.blockSignals(True)
                 self.list.setCurrentRow(row)
                 self.list.blockSignals(False)
-                if not self.is_dirty():  # a refresh never overwrites what is being typed
+                # Just saved: show what was stored. Otherwise a refresh never overwrites what
+                # is being typed.
+                if select is not None or not self.is_dirty():
                     self.load(view)
 
     def _chosen(self) -> None:

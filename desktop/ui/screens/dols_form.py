@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -32,6 +31,7 @@ from desktop.ui.screens.form_changes import changed_fields
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.field_errors import FieldErrors
 from desktop.ui.widgets.optional_date import OptionalDate
+from desktop.ui.widgets.record_list import refill
 from desktop.ui.widgets.scrolled import scrolled
 from desktop.ui.widgets.touch import enable_touch_scrolling
 from shared import capacity as cap
@@ -218,24 +218,11 @@ class DolsPanel(QWidget):
             return
         wanted = select or (self.current.record_id if self.current else None)
         self.views = views
-        self.list.blockSignals(True)
-        self.list.clear()
-        for view in views:
-            item = QListWidgetItem(describe(view))
-            item.setData(DOLS_ROLE, view.record_id)
-            self.list.addItem(item)
-        if not views:
-            self.list.addItem(NONE_YET)
-        self.list.blockSignals(False)
-        for row, view in enumerate(views):
-            if view.record_id == wanted:
-                self.list.blockSignals(True)
-                self.list.setCurrentRow(row)
-                self.list.blockSignals(False)
-                # Just saved: show what was stored. Otherwise a refresh never overwrites what
-                # is being typed.
-                if select is not None or not self.is_dirty():
-                    self.load(view)
+        rows = [(describe(v), v.record_id) for v in views]
+        row = refill(self.list, rows, NONE_YET, DOLS_ROLE, wanted)
+        # Just saved: show what was stored. Otherwise a refresh never overwrites what is typed.
+        if row is not None and (select is not None or not self.is_dirty()):
+            self.load(views[row])
 
     def _chosen(self) -> None:
         item = self.list.currentItem()

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -31,6 +30,7 @@ from desktop.ui.screens.form_changes import changed_fields
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.field_errors import FieldErrors
 from desktop.ui.widgets.optional_date import OptionalDate
+from desktop.ui.widgets.record_list import refill
 from desktop.ui.widgets.scrolled import scrolled
 from desktop.ui.widgets.touch import enable_touch_scrolling
 from shared.entities.care import LEGAL_REPRESENTATIVE_KINDS
@@ -192,26 +192,14 @@ class RepresentativesPanel(QWidget):
             return
         wanted = select or (self.current.record_id if self.current else None)
         self.views = views
-        self.list.blockSignals(True)
-        self.list.clear()
-        for view in views:
-            item = QListWidgetItem(describe(view))
-            item.setData(REP_ROLE, view.record_id)
-            self.list.addItem(item)
-        if not views:
-            self.list.addItem(NONE_YET)
-        self.list.blockSignals(False)
-        if wanted not in {v.record_id for v in views}:
-            self.reset()
-        for row, view in enumerate(views):
-            if view.record_id == wanted:
-                self.list.blockSignals(True)
-                self.list.setCurrentRow(row)
-                self.list.blockSignals(False)
-                # Just saved: show what was stored. Otherwise a refresh never overwrites what
-                # is being typed.
-                if select is not None or not self.is_dirty():
-                    self.load(view)
+        rows = [(describe(v), v.record_id) for v in views]
+        row = refill(self.list, rows, NONE_YET, REP_ROLE, wanted)
+        if row is None:
+            if wanted is not None:  # no longer on the list (no longer acting)
+                self.reset()
+        # Just saved: show what was stored. Otherwise a refresh never overwrites what is typed.
+        elif select is not None or not self.is_dirty():
+            self.load(views[row])
 
     def _chosen(self) -> None:
         item = self.list.currentItem()

@@ -253,3 +253,19 @@ def test_a_refresh_keeps_what_is_being_typed_into_a_saved_dols_application(
     qtbot.waitUntil(lambda: bool(refreshed), timeout=WAIT_MS)
     assert dols.reference_edit.text() == "NCC/2026/118"
     assert dols.is_dirty()
+
+
+def test_a_refresh_keeps_a_new_attorney_being_typed(
+    qtbot: QtBot, window: MainWindow, wcn_server: InProcessServer
+) -> None:
+    """Regression: a refresh emptied the form of an attorney not saved yet."""
+    care = open_capacity(qtbot, window, wcn_server, "senior_carer")
+    care.capacity.setCurrentWidget(care.capacity.representatives)
+    reps = care.capacity.representatives
+    qtbot.waitUntil(lambda: reps.list.count() == 1, timeout=WAIT_MS)
+    reps.name_edit.setText("Susan Clarke (daughter)")
+    refreshed = []
+    reps.refresh()
+    window.ui.runner.run(lambda: None, lambda _: refreshed.append(True))  # queued after it
+    qtbot.waitUntil(lambda: bool(refreshed), timeout=WAIT_MS)
+    assert reps.name_edit.text() == "Susan Clarke (daughter)"

@@ -57,7 +57,7 @@ changes = st.builds(
     st.integers(1, 10**9),
     st.uuids(),
     st.sampled_from(["create", "update"]),
-    st.text(st.characters(blacklist_characters="\x00"), max_size=50),
+    st.text(st.characters(blacklist_characters="\x00", codec="utf-8"), max_size=50),
     st.integers(0, 10**13),
     st.from_regex(r"[0-9A-Za-z_.:-]{1,40}", fullmatch=True),
     st.uuids(),

@@ -52,7 +52,6 @@ class CodeEntry(QWidget):
         self.recovery_button = QPushButton("Use a &recovery code")
         self.recovery_button.setToolTip("For a lost or broken phone: each recovery code works once")
         self.recovery_button.clicked.connect(lambda: self.set_recovery(not self.recovery))
-        self.recovery_button.setVisible(allow_recovery)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -65,6 +64,8 @@ class CodeEntry(QWidget):
         buttons.addWidget(self.back_button, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.recovery_button)
+        # Only once it has a parent: shown before, a button would be a window of its own.
+        self.recovery_button.setVisible(allow_recovery)
         layout.addStretch(1)
         self.set_recovery(False)
 

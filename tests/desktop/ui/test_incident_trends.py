@@ -26,6 +26,7 @@ def test_a_carer_sees_the_residents_empty_trends(
 ) -> None:
     care = open_care(qtbot, window, wcn_server, "care_assistant", "incidents")
     assert not care.home_trends_button.isVisible()
+    assert care.resident_trends_button.height() >= 44  # big enough to tap
     care.resident_trends_button.click()
     view = care.trends
     assert care.incidents.currentWidget() is view
@@ -33,6 +34,7 @@ def test_a_carer_sees_the_residents_empty_trends(
     assert view.trends is not None and view.trends.scope == "resident"
     assert view.empty_label.isVisible() and view.empty_label.text() == NOTHING_YET
     assert not view.table.isVisible() and not view.unit_choice.isVisible()
+    assert view.back_button.height() >= 44
     view.back_button.click()
     assert care.incidents.currentWidget() is care.incident_form
 

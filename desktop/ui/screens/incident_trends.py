@@ -23,8 +23,8 @@ from desktop.ui.theme import set_role
 from desktop.ui.widgets.touch import TOUCH_HEIGHT, enable_touch_scrolling
 
 NOTHING_YET = (
-    "No incidents recorded in the last 12 months. Incidents reported in this tab are counted "
-    "here by month and kind."
+    "No incidents recorded in the last 12 months. Incidents reported in a resident's "
+    "Incidents tab are counted here by month and kind."
 )
 WHOLE_HOME = "Whole home"
 
@@ -135,4 +135,5 @@ class IncidentTrendsView(QWidget):
         self.title_label.setText(f"Incident trends: {whose}")
         self.empty_label.setVisible(trends.empty)
         self.table.setVisible(not trends.empty)
+        self.summary_label.setVisible(not trends.empty)
         self.summary_label.setText("\n".join(trends.summary_lines()))

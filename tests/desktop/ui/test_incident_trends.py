@@ -16,8 +16,9 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.models.incident_trends import TOTAL_ROW_LABEL, IncidentTrendsModel
 from desktop.ui.screens.incident_trends import NOTHING_YET
 from shared import incidents as inc
+from shared.demo_data import DEMO_PASSWORD
 from tests.desktop.conftest import InProcessServer
-from tests.desktop.ui.conftest import WAIT_MS
+from tests.desktop.ui.conftest import WAIT_MS, sign_in
 from tests.desktop.ui.test_care_planning import open_care
 
 
@@ -33,6 +34,7 @@ def test_a_carer_sees_the_residents_empty_trends(
     qtbot.waitUntil(lambda: view.trends is not None, timeout=WAIT_MS)
     assert view.trends is not None and view.trends.scope == "resident"
     assert view.empty_label.isVisible() and view.empty_label.text() == NOTHING_YET
+    assert not view.summary_label.isVisible()
     assert not view.table.isVisible() and not view.unit_choice.isVisible()
     assert view.back_button.height() >= 44
     view.back_button.click()
@@ -62,6 +64,7 @@ def test_a_senior_sees_a_reported_fall_in_the_home_trends(
     assert model.index(model.rowCount() - 1, 0).data() == TOTAL_ROW_LABEL
     assert model.index(model.rowCount() - 1, model.columnCount() - 1).data() == "1"
     assert view.table.isVisible() and not view.empty_label.isVisible()
+    assert view.summary_label.isVisible()
     assert "Falls in the last 30 days: 1, up from 0" in view.summary_label.text()
     qtbot.waitUntil(lambda: view.unit_choice.count() > 1, timeout=WAIT_MS)
 
@@ -73,7 +76,6 @@ def test_a_senior_sees_a_reported_fall_in_the_home_trends(
     )
     assert view.trends is not None and view.trends.scope == "unit"
     assert unit_name in view.title_label.text()
-    view.grab().save("/tmp/incident_trends.png")
 
 
 def test_the_trends_model_passes_qts_checks(qtmodeltester: ModelTester) -> None:
@@ -95,3 +97,22 @@ def test_the_trends_model_passes_qts_checks(qtmodeltester: ModelTester) -> None:
     assert model.index(12, model.columnCount() - 1).data() == str(total)
     model.set_trends(None)
     assert model.rowCount() == 0
+
+
+def test_a_nurse_opens_the_home_trends_from_the_due_screen(
+    qtbot: QtBot, window: MainWindow, wcn_server: InProcessServer
+) -> None:
+    sign_in(qtbot, window, wcn_server.staff("nurse").username, DEMO_PASSWORD)
+    window.top_bar.due_button.click()
+    due = window.due
+    due.trends_button.click()
+    view = due.trends
+    assert due.stack.currentWidget() is view
+    qtbot.waitUntil(lambda: view.trends is not None, timeout=WAIT_MS)
+    assert view.trends is not None and view.trends.scope == "home"
+    assert view.empty_label.isVisible() and view.unit_choice.isVisible()
+    due.refresh()  # a background refresh keeps the trends in view
+    qtbot.waitUntil(lambda: window.runner.pending == 0, timeout=WAIT_MS)
+    assert due.stack.currentWidget() is view
+    view.back_button.click()
+    assert due.stack.currentWidget() in (due.table, due.empty_label)

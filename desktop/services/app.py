@@ -12,6 +12,7 @@ from desktop.services.care_plans import CarePlanService
 from desktop.services.context import AppContext
 from desktop.services.handover import HandoverService
 from desktop.services.incident_photos import IncidentPhotoService
+from desktop.services.incident_trends import IncidentTrendsService
 from desktop.services.incidents import IncidentService
 from desktop.services.medication import MedicationServices
 from desktop.services.notes import NoteService
@@ -40,6 +41,7 @@ class DesktopServices:
         self.capacity = CapacityService(context, self.session)
         self.incidents = IncidentService(context, self.session)
         self.incident_photos = IncidentPhotoService(context, self.session)
+        self.incident_trends = IncidentTrendsService(context, self.session)
         self.notifications = NotificationService(context, self.session)
         self.reviews_due = ReviewsDueService(context, self.session)
         self.handover = HandoverService(context, self.session)  # shift handover (issue 5)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from desktop.services.capacity import RespectView
 from desktop.services.errors import InvalidInput
+from desktop.services.incident_trends import HOME_TREND_ROLES
 from desktop.services.incidents import IncidentSaved
 from desktop.services.notifications import NotificationView
 from desktop.services.residents import ResidentProfile
@@ -27,6 +28,7 @@ from desktop.ui.screens.capacity_panel import CapacityTab
 from desktop.ui.screens.care_plan_editor import CarePlanEditor
 from desktop.ui.screens.incident_followup import IncidentFollowUp
 from desktop.ui.screens.incident_form import IncidentForm
+from desktop.ui.screens.incident_trends import IncidentTrendsView
 from desktop.ui.screens.notification_draft import NotificationDraftPanel, NotificationPrompt
 from desktop.ui.screens.respect_dialog import RespectDialog
 from desktop.ui.theme import set_role
@@ -96,10 +98,28 @@ class ResidentCareScreen(QWidget):
         prompt_buttons.addStretch(1)
         prompt_layout.addLayout(prompt_buttons)
         prompt_layout.addStretch(1)
+        self.trends = IncidentTrendsView(ui)
+        self.trends.closed.connect(self.show_incident_form)
         self.incidents = QStackedWidget()
-        for page in (self.incident_form, prompt_page, self.notification, self.follow_up):
+        pages = (self.incident_form, prompt_page, self.notification, self.follow_up, self.trends)
+        for page in pages:
             self.incidents.addWidget(page)
         self._prompt_page = prompt_page
+        self.resident_trends_button = QPushButton("Trends…")
+        self.resident_trends_button.setToolTip("This resident's incidents by month and kind")
+        self.resident_trends_button.clicked.connect(self.show_resident_trends)
+        self.home_trends_button = QPushButton("Home trends…")
+        self.home_trends_button.setToolTip("The home's incidents by month and kind, and falls")
+        self.home_trends_button.clicked.connect(self.show_home_trends)
+        incidents_tab = QWidget()
+        incidents_layout = QVBoxLayout(incidents_tab)
+        incidents_layout.setContentsMargins(0, 0, 0, 0)
+        trend_buttons = QHBoxLayout()
+        trend_buttons.addStretch(1)
+        trend_buttons.addWidget(self.resident_trends_button)
+        trend_buttons.addWidget(self.home_trends_button)
+        incidents_layout.addLayout(trend_buttons)
+        incidents_layout.addWidget(self.incidents, 1)
 
         self.capacity = CapacityTab(ui)
         self.admission = AdmissionForm(ui)
@@ -107,7 +127,7 @@ class ResidentCareScreen(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.care_plan, "&Care plan")
         self.tabs.addTab(self.assessments, "&Assessments")
-        self.tabs.addTab(self.incidents, "&Incidents")
+        self.tabs.addTab(incidents_tab, "&Incidents")
         self.tabs.addTab(self.capacity, "Ca&pacity and consent")
         self.tabs.addTab(self.admission, "Ad&mission")
         self.tabs.currentChanged.connect(lambda _i: self._start_tab())
@@ -163,7 +183,12 @@ class ResidentCareScreen(QWidget):
         elif current is self.admission:
             self.admission.start(self.resident_id)
         else:
-            self.incident_form.start(self.resident_id)
+            user = self._ui.user
+            self.home_trends_button.setVisible(user is not None and user.role in HOME_TREND_ROLES)
+            if self.incidents.currentWidget() is self.trends:
+                self.trends.load()
+            else:
+                self.incident_form.start(self.resident_id)
 
     def _show_profile(self, profile: ResidentProfile) -> None:
         if profile.resident_id != self.resident_id:
@@ -210,6 +235,16 @@ class ResidentCareScreen(QWidget):
         self.incidents.setCurrentWidget(self._prompt_page)
         name = self.profile.display_name if self.profile else "the resident"
         self._ui.notify(f"Saved: {saved.incident.kind_label.lower()} for {name}.")
+
+    def show_resident_trends(self) -> None:
+        self.show_tab("incidents")
+        self.incidents.setCurrentWidget(self.trends)
+        self.trends.show_resident(self.resident_id)
+
+    def show_home_trends(self) -> None:
+        self.show_tab("incidents")
+        self.incidents.setCurrentWidget(self.trends)
+        self.trends.show_home()
 
     def draft_notification(self, incident_id: str, kind: str) -> None:
         self.show_tab("incidents")

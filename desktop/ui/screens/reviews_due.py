@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -22,6 +23,7 @@ from desktop.services.reviews_due import KIND_LABELS, DueItem
 from desktop.ui.context import UiContext
 from desktop.ui.formatting import when
 from desktop.ui.models.rows import ROW_ROLE, Index, RowsModel
+from desktop.ui.screens.incident_trends import IncidentTrendsView
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.touch import enable_touch_scrolling
 
@@ -140,6 +142,12 @@ class ReviewsDueScreen(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty_label)
+        self.trends = IncidentTrendsView(ui)  # the home's incident trends, in place of the list
+        self.trends.back_button.setText("Back to reviews due")
+        self.trends.closed.connect(self._show_list)
+        self.stack.addWidget(self.trends)
+        self.trends_button = QPushButton("Home incident trends…")
+        self.trends_button.clicked.connect(self.show_trends)
         hint = QLabel("Double-tap a row (or press Enter) to open it.")
         set_role(hint, "hint")
         top = QHBoxLayout()
@@ -148,6 +156,7 @@ class ReviewsDueScreen(QWidget):
         top.addStretch(1)
         top.addWidget(QLabel("Show"))
         top.addWidget(self.kind_combo)
+        top.addWidget(self.trends_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 8)
         layout.addLayout(top)
@@ -162,11 +171,20 @@ class ReviewsDueScreen(QWidget):
         self.model.set_rows(items)
         overdue = sum(1 for i in items if i.overdue)
         self.count_label.setText(f"{len(items)} item(s), {overdue} overdue")
-        self.stack.setCurrentWidget(self.table if items else self.empty_label)
+        if self.stack.currentWidget() is not self.trends:
+            self._show_list()
+
+    def show_trends(self) -> None:
+        self.stack.setCurrentWidget(self.trends)
+        self.trends.show_home()
+
+    def _show_list(self) -> None:
+        self.stack.setCurrentWidget(self.table if self.model.rowCount() else self.empty_label)
 
     def reset(self) -> None:
         self.kind_combo.setCurrentIndex(0)
         self.table.clearSelection()
+        self._show_list()
 
     def _opened(self, index: QModelIndex) -> None:
         item = index.data(ROW_ROLE)

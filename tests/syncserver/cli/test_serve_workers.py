@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from tests.helpers.server import (
     seed,
     staff_of,
 )
+from tests.reliability.processes import wait_until
 
 REDIS_URL = os.environ.get("WCN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 ROOT = Path(__file__).resolve().parents[3]
@@ -88,11 +88,12 @@ def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], str, 
         process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while len(_workers(process.pid)) < 2 or not _healthy(base):
+
+        def up() -> bool:
             assert process.poll() is None, (tmp_path / "server.log").read_text()
-            assert time.monotonic() < deadline, "the server processes did not start"
-            time.sleep(0.1)
+            return len(_workers(process.pid)) >= 2 and _healthy(base)
+
+        wait_until(up, 60, "two server processes answering", step=0.1)
         yield base, process, code, provider
     finally:
         process.terminate()

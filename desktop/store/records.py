@@ -154,6 +154,23 @@ def latest_event_time_by_resident(
     return latest
 
 
+# The literal entity lets SQLite use the partial indexes of store version 5; the unary + strips
+# the column's text affinity, which would otherwise keep the amends index from being searched.
+_DOSES_OF_SLOT = (
+    "SELECT * FROM records WHERE entity = 'medication_administration' "
+    "AND json_extract(fields, '$.slot_id') = :slot "
+    "UNION SELECT a.* FROM records AS s CROSS JOIN records AS a "
+    "ON json_extract(a.fields, '$.amends_id') = +s.record_id "
+    "AND a.entity = 'medication_administration' "
+    "WHERE s.entity = 'medication_administration' AND json_extract(s.fields, '$.slot_id') = :slot"
+)
+
+
+def doses_of_slot(conn: sa.Connection, slot_id: str) -> list[StoredRecord]:
+    """The administrations recorded for one scheduled dose, with every correction of them."""
+    return [_row(r) for r in conn.execute(sa.text(_DOSES_OF_SLOT), {"slot": slot_id})]
+
+
 # Built once: a statement made per call is compiled (or looked up) again each time.
 _INSERT = sa.insert(records)
 _REPLACE = sa.update(records).where(records.c.record_id == sa.bindparam("match_id"))

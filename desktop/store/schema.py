@@ -147,11 +147,21 @@ _V4 = [
     f"({', '.join(repr(role) for role in sorted(MFA_ROLES))}))",
 ]
 
+# Version 5: refusing a second dose for a scheduled slot looks up that slot's records (and
+# their corrections) through an index, instead of reading every dose the resident ever had.
+_V5 = [
+    "CREATE INDEX ix_records_dose_slot ON records (json_extract(fields, '$.slot_id')) "
+    "WHERE entity = 'medication_administration'",
+    "CREATE INDEX ix_records_dose_amends ON records (json_extract(fields, '$.amends_id')) "
+    "WHERE entity = 'medication_administration'",
+]
+
 # MIGRATIONS[n] upgrades a store from version n to n + 1. Append only; never edit one.
 MIGRATIONS: list[Migration] = [
     _statements(_V1),
     _statements(_V2),
     _statements(_V3),
     _statements(_V4),
+    _statements(_V5),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -261,7 +261,7 @@ class RoundService(MedicationBase):
             return record.record_id
 
     def _refuse_if_recorded(self, conn: sa.Connection, p: StoredRecord, item: RoundItem) -> None:
-        doses = records_repo.for_resident(conn, str(p.resident_id), ("medication_administration",))
+        doses = records_repo.doses_of_slot(conn, item.slot_id)
         live = {e.record_id for e in live_events(events(doses))}
         for dose in doses:
             if dose.fields.get("slot_id") == item.slot_id and dose.record_id in live:

@@ -53,3 +53,38 @@ def test_several_residents_since_a_time_match_one_by_one_reads(
         assert [r.record_id for r in found] == ["id-2-4", "id-0-4", "id-2-2", "id-0-2"]
     finally:
         store.close()
+
+
+def _dose(record_id: str, slot: str, **extra: str) -> dict[str, object]:
+    row = _row(record_id, "medication_administration", "r1", "2026-03-01T08:00:00+00:00")
+    row["fields"] = json.dumps({"slot_id": slot, "outcome": "given", **extra})
+    return row
+
+
+def test_doses_of_a_slot_come_with_their_corrections_and_nothing_else(
+    tmp_path: Path, key_dir: Path
+) -> None:
+    store = files.create(tmp_path / "pc", choose_key_store(str(key_dir)))
+    rows = [
+        _dose("d1", "slot-a"),
+        _dose("d2", "slot-b"),
+        # A correction that names the dose but carries no slot (as another PC may write it).
+        _dose("d3", "", amends_id="d1", amend_kind="entered_in_error"),
+        _dose("d4", "", amends_id="d2", amend_kind="amendment"),
+        _row("n1", "care_note", "r1", "2026-03-01T08:00:00+00:00"),
+    ]
+    try:
+        with store.write() as conn:
+            records_repo.bulk_upsert(conn, rows)
+        with store.read() as conn:
+            found = {r.record_id for r in records_repo.doses_of_slot(conn, "slot-a")}
+            plan = " ".join(
+                str(step[-1])
+                for step in conn.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN " + records_repo._DOSES_OF_SLOT.replace(":slot", "'x'")
+                )
+            )
+        assert found == {"d1", "d3"}
+        assert "SCAN" not in plan, plan  # both lookups search an index, whatever the history
+    finally:
+        store.close()

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: demo test lint typecheck imports server installer bench bench-quick reliability screenshots clean
+.PHONY: demo test lint typecheck imports server installer bench bench-quick bench-scaling reliability screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ reliability: $(STAMP)
 # minute, writes benchmarks/results/quick.json; 'make test' runs it too (tests/benchmarks).
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+# The scaling series alone, every home size up to 120 residents x 5 years (about 45 minutes on
+# 2 cores): benchmarks/results/scaling.json. 'make bench' fills the cells it has no time for
+# from that file, saying so in each cell's details.
+bench-scaling: $(STAMP)
+	$(BIN)/python -m benchmarks --scaling $(BENCH_ARGS)
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m benchmarks --quick $(BENCH_ARGS)

@@ -1,4 +1,5 @@
-"""``python -m benchmarks [--quick]``: run the benchmarks, write the JSON, print the table."""
+"""``python -m benchmarks [--quick | --scaling]``: run the benchmarks, write the JSON, print the
+table."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks import infra, system
-from benchmarks.config import FULL, QUICK
+from benchmarks import infra, scaling, system
+from benchmarks.config import FULL, QUICK, scaling_only
 from benchmarks.results import Results, from_json, table
 from benchmarks.run import Run, say
 
@@ -23,6 +24,11 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, under a minute")
+    parser.add_argument(
+        "--scaling",
+        action="store_true",
+        help="only the scaling series, every home size (about 45 minutes on 2 cores)",
+    )
     parser.add_argument("--output", help="the JSON file (default benchmarks/results/...)")
     parser.add_argument("--workdir", help="where the throw-away databases go (default: /tmp)")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
@@ -34,7 +40,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(table(saved, markdown=args.markdown) + "\n")
         return 0
     sizes = QUICK if args.quick else FULL
-    output = Path(args.output or RESULTS_DIR / f"{'quick' if args.quick else 'latest'}.json")
+    if args.scaling:
+        sizes = scaling_only(sizes)
+    names = {"quick": "quick", "scaling": "scaling", "full": "latest"}
+    output = Path(args.output or RESULTS_DIR / f"{names[sizes.mode]}.json")
     results = Results(sizes.mode)
     results.machine = system.machine()
     results.machine["postgresql"] = infra.postgres_version()
@@ -43,8 +52,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ["WCN_KEY_DIR"] = str(workdir / "keys")
     say(f"{sizes.mode} run in {workdir}")
     try:
-        Run(results, sizes, workdir, deadline).all()
+        run = Run(results, sizes, workdir, deadline)
+        if args.scaling:
+            results.figures.clear()  # this file holds the series alone
+            scaling.register(results, sizes)
+            run.scaling_series()
+        else:
+            run.all()
     finally:
+        if sizes.mode == "full":
+            for name in scaling.fill_from_saved(results, RESULTS_DIR / "scaling.json"):
+                say(f"{name}: no time in this run, taken from the last make bench-scaling")
         results.finish()
         results.write(output)
         if not args.keep:

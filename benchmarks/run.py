@@ -106,6 +106,10 @@ class Run:
         self.medicine_round()
         for backend in ("sqlite", "postgres"):
             self.ingest(backend)
+        self.scaling_series()
+
+    def scaling_series(self) -> None:
+        """Also the whole of ``make bench-scaling`` (which registers the cells first)."""
         started = time.monotonic()
         say("scaling series")
         scaling.run(

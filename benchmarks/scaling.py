@@ -4,6 +4,8 @@ would not fit is reported missing with the time it would need at this run's meas
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import time
 from dataclasses import dataclass
@@ -77,6 +79,7 @@ def run(
             _cell(
                 results,
                 sizes,
+                rates,
                 residents=residents,
                 days=days,
                 where=workdir / f"cell-{residents}-{days}",
@@ -85,7 +88,14 @@ def run(
 
 
 def _cell(
-    results: Results, sizes: Sizes, *, residents: int, days: int, where: Path, key_dir: Path
+    results: Results,
+    sizes: Sizes,
+    rates: Rates,
+    *,
+    residents: int,
+    days: int,
+    where: Path,
+    key_dir: Path,
 ) -> None:
     where.mkdir(parents=True)
     try:
@@ -94,7 +104,7 @@ def _cell(
         url = f"sqlite:///{path}"
         db = world.migrated(url)
         try:
-            world.seed(db, p)
+            seed_s = world.seed(db, p)
             db_mb = world.sqlite_size_mb(path)
             with infra.serve(url, where / "server.log") as server:
                 code = world.issue_code(db, p.tenant_id, p.homes[0].record_id)
@@ -107,6 +117,38 @@ def _cell(
             scaling_specs(residents, days)[0].name,
             records=boot.records,
             records_per_s=round(boot.per_s),
+            seed_s=round(seed_s, 1),
+            load_average=round(os.getloadavg()[0], 2),
         )
+        # The next, larger cell is estimated at the rates of the last one measured.
+        rates.seed_s = seed_s / max(boot.records, 1)
+        rates.bootstrap_s = boot.seconds / max(boot.records, 1)
     finally:
         shutil.rmtree(where, ignore_errors=True)
+
+
+def fill_from_saved(results: Results, saved: Path) -> list[str]:
+    """Cells this run had no time for, taken from the last ``make bench-scaling`` run (its
+    file), each with a note of where and when it was measured. Returns the figures filled."""
+    if not saved.is_file():
+        return []
+    try:
+        data = json.loads(saved.read_text(encoding="utf-8"))
+        figures = data["figures"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    filled = []
+    for name in list(results.missing):
+        value = figures.get(name) if name.startswith("scaling_") else None
+        if not isinstance(value, int | float):
+            continue
+        why_not_here = results.missing[name]
+        results.record(name, value)
+        results.note(
+            name,
+            source=f"make bench-scaling, started {data.get('started_at', '?')} ({saved.name})",
+            not_measured_here=why_not_here,
+            **(data.get("details") or {}).get(name, {}),
+        )
+        filled.append(name)
+    return filled

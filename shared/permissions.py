@@ -35,6 +35,9 @@ _RESIDENT_ADMIN_FIELDS = (
     "unit_id",
     "room",
     "status",
+    "discharged_on",
+    "discharge_reason",
+    "discharge_note",
     "dnacpr",
 )
 

@@ -19,6 +19,7 @@ from desktop.sync.errors import PermissionDenied
 from desktop.sync.local_changes import Author
 from shared import nhs_number
 from shared.entities import ENTITIES, FieldError
+from shared.entities.core import DISCHARGE_REASONS
 
 CLINICAL_EVENTS = ("care_note", "observation")
 REQUIRED = {
@@ -28,6 +29,7 @@ REQUIRED = {
     "unit_id": "Choose the unit.",
 }
 OLDEST_YEARS = 120  # a date of birth further back is refused as a mistake
+DISCHARGE_BACKDATE_DAYS = 31  # a discharge recorded later than this is a date typed wrong
 
 
 @dataclass(frozen=True)
@@ -268,13 +270,37 @@ class ResidentService:
             self._check_room_free(resident_id, unit_id, room)
         return self.update_profile(resident_id, {"unit_id": unit_id, "room": room})
 
-    def discharge(self, resident_id: str) -> ResidentProfile:
-        """Discharged (left the home or died): off every list; records made for them after
-        this on another PC raise a review item."""
+    def discharge(
+        self, resident_id: str, reason: str, *, on: dt.date | None = None, note: str = ""
+    ) -> ResidentProfile:
+        """Discharged (left the home or died) on a day, with why (``DISCHARGE_REASONS``): off
+        every list; records made for them after this on another PC raise a review item."""
         current = self.refresh(resident_id)
         if current.fields.get("status") == "discharged":
             raise InvalidInput("This resident has already been discharged.", field="status")
-        return self.update_profile(resident_id, {"status": "discharged"})
+        if reason not in DISCHARGE_REASONS:
+            raise InvalidInput("Choose why they left.", field="discharge_reason")
+        note = note.strip()
+        if reason == "other" and not note:
+            raise InvalidInput("Say where they went.", field="discharge_note")
+        today = dt.date.today()
+        day = on or today
+        if day > today:
+            raise InvalidInput("The discharge date cannot be in the future.", field="discharged_on")
+        if day < today - dt.timedelta(days=DISCHARGE_BACKDATE_DAYS):
+            raise InvalidInput(
+                f"That date is more than {DISCHARGE_BACKDATE_DAYS} days ago: check it.",
+                field="discharged_on",
+            )
+        return self.update_profile(
+            resident_id,
+            {
+                "status": "discharged",
+                "discharged_on": day.isoformat(),
+                "discharge_reason": reason,
+                "discharge_note": note or None,
+            },
+        )
 
     def _check_room_free(self, resident_id: str | None, unit_id: object, room: object) -> None:
         if not unit_id or not room:

@@ -13,6 +13,15 @@ _EVENT_COMMON = (
     FieldSpec("amend_reason", FieldType.TEXT, max_length=500),
 )
 
+# Why a resident left the home, as the discharge form offers it (the label is what staff see).
+DISCHARGE_REASONS = {
+    "hospital": "Admitted to hospital",
+    "own_home": "Went home",
+    "another_care_home": "Moved to another care home",
+    "died": "Died",
+    "other": "Somewhere else (say where)",
+}
+
 NOTE_CATEGORIES = (
     "general",
     "personal_care",
@@ -103,6 +112,9 @@ ENTITY_TYPES: tuple[EntityType, ...] = (
                 required=True,
                 choices=("admitted", "discharged", "prospective"),
             ),
+            FieldSpec("discharged_on", FieldType.DATE),
+            FieldSpec("discharge_reason", FieldType.TEXT, choices=tuple(DISCHARGE_REASONS)),
+            FieldSpec("discharge_note", FieldType.TEXT, max_length=500),
             FieldSpec("allergies", FieldType.TEXT, max_length=500),
             FieldSpec("diet", FieldType.TEXT, max_length=500),
             FieldSpec("fluid_target_ml", FieldType.INT, minimum=0, maximum=5000),

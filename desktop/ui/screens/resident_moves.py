@@ -4,9 +4,12 @@ asks first; discharge says what it does before it is done, as it is not undone h
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+import datetime as dt
+
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -21,6 +24,7 @@ from desktop.services.residents import ResidentProfile, UnitOption
 from desktop.ui.context import UiContext
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.field_errors import FieldErrors
+from shared.entities.core import DISCHARGE_REASONS
 from shared.errors import WcnError
 
 TITLES = {
@@ -38,6 +42,10 @@ EXPLAIN = {
         "the home manager can undo this."
     ),
 }
+AFTER_DEATH = (
+    "Also record the death as an incident: that drafts the regulator's notification of a "
+    "death, which is due without delay."
+)
 
 
 class ResidentMoveForm(QWidget):
@@ -65,6 +73,7 @@ class ResidentMoveForm(QWidget):
         self.confirm_button = QPushButton("Yes, share the room")
         self.confirm_button.setVisible(False)
         self.confirm_button.clicked.connect(self._confirm)
+        self.discharge_fields = self._discharge_fields()
         self.fields = QWidget()
         form = QFormLayout(self.fields)
         form.setContentsMargins(0, 0, 0, 0)
@@ -93,9 +102,47 @@ class ResidentMoveForm(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.explain_label)
         layout.addWidget(self.fields)
+        layout.addWidget(self.discharge_fields)
         layout.addWidget(self.status_error)
         layout.addLayout(buttons)
         layout.addStretch(1)
+
+    def _discharge_fields(self) -> QWidget:
+        box = QWidget()
+        form = QFormLayout(box)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.left_on_edit = QDateEdit()
+        self.left_on_edit.setCalendarPopup(True)
+        self.left_on_edit.setDisplayFormat("d MMM yyyy")
+        self.left_on_edit.setAccessibleName("Left on")
+        self.reason_combo = QComboBox()
+        self.reason_combo.setAccessibleName("Why they left")
+        self.reason_combo.addItem("Choose…", "")
+        for code, label in DISCHARGE_REASONS.items():
+            self.reason_combo.addItem(label, code)
+        self.reason_combo.currentIndexChanged.connect(self._reason_chosen)
+        self.note_edit = QLineEdit()
+        self.note_edit.setAccessibleName("Where they went, or a note")
+        self.note_edit.setPlaceholderText("e.g. Royal Infirmary, ward 4")
+        self.note_edit.returnPressed.connect(self.submit)
+        self.death_hint = QLabel(AFTER_DEATH)
+        self.death_hint.setWordWrap(True)
+        set_role(self.death_hint, "warning")
+        self.death_hint.setVisible(False)
+        for label, edit, name in (
+            ("Left on", self.left_on_edit, "discharged_on"),
+            ("Why", self.reason_combo, "discharge_reason"),
+            ("Where / note", self.note_edit, "discharge_note"),
+        ):
+            column = QVBoxLayout()
+            column.addWidget(edit)
+            column.addWidget(self.errors.add(name, edit))
+            form.addRow(label, column)
+        form.addRow(self.death_hint)
+        return box
+
+    def _reason_chosen(self, _index: int) -> None:
+        self.death_hint.setVisible(self.reason_combo.currentData() == "died")
 
     def start(self, mode: str, profile: ResidentProfile) -> None:
         self.mode, self.profile = mode, profile
@@ -109,13 +156,19 @@ class ResidentMoveForm(QWidget):
         set_role(self.submit_button, "danger" if mode == "discharge" else "primary")
         self.submit_button.setEnabled(True)
         self.fields.setVisible(mode != "discharge")
+        self.discharge_fields.setVisible(mode == "discharge")
+        today = QDate.currentDate()
+        self.left_on_edit.setMaximumDate(today)
+        self.left_on_edit.setDate(today)
+        self.reason_combo.setCurrentIndex(0)
+        self.note_edit.clear()
         self.room_edit.setText("" if mode == "transfer" else str(profile.fields.get("room") or ""))
         if mode != "discharge":
             residents = self._ui.services.residents
             self._ui.runner.run(residents.units, self._show_units)
             self.room_edit.setFocus()
         else:
-            self.submit_button.setFocus()
+            self.reason_combo.setFocus()
 
     def _show_units(self, units: list[UnitOption]) -> None:
         self.unit_combo.clear()
@@ -125,6 +178,8 @@ class ResidentMoveForm(QWidget):
         self.unit_combo.setCurrentIndex(max(0, self.unit_combo.findData(current)))
 
     def is_dirty(self) -> bool:
+        if self.mode == "discharge":
+            return bool(self.reason_combo.currentData() or self.note_edit.text().strip())
         return self.mode == "transfer" and bool(self.room_edit.text().strip())
 
     def cancel(self) -> None:
@@ -147,6 +202,11 @@ class ResidentMoveForm(QWidget):
         if self.mode == "transfer" and not room.strip():  # at the field, before sending
             self.errors.show("room", "Write the room they are moving to.")
             return
+        reason, note = str(self.reason_combo.currentData() or ""), self.note_edit.text()
+        left_on = self.left_on_edit.date().toPython()
+        if self.mode == "discharge" and not reason:
+            self.errors.show("discharge_reason", "Choose why they left.")
+            return
         mode = self.mode
 
         def call() -> ResidentProfile:
@@ -156,7 +216,8 @@ class ResidentMoveForm(QWidget):
                 )
             if mode == "transfer":
                 return residents.transfer(resident_id, unit_id, room, confirmed=confirmed)
-            return residents.discharge(resident_id)
+            day = left_on if isinstance(left_on, dt.date) else None
+            return residents.discharge(resident_id, reason, on=day, note=note)
 
         self.submit_button.setEnabled(False)
         self._ui.runner.run(call, self._done, on_failure=self._failed, changes=("residents",))
@@ -171,7 +232,8 @@ class ResidentMoveForm(QWidget):
                 "admit": f"Admitted: {name}, room {profile.fields.get('room') or '—'}.",
                 "transfer": f"Moved: {name} is now in room {profile.fields.get('room')}, "
                 f"{profile.unit_name}.",
-                "discharge": f"Discharged: {name}.",
+                "discharge": f"Discharged: {name}."
+                + (f" {AFTER_DEATH}" if profile.fields.get("discharge_reason") == "died" else ""),
             }[mode]
         )
         self.done.emit(profile)

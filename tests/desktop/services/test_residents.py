@@ -114,10 +114,31 @@ def test_admit_transfer_and_discharge(pc: DesktopServices) -> None:
     moved = residents.transfer(profile.resident_id, taken.unit_id, taken.room, confirmed=True)
     assert (moved.fields["unit_id"], moved.fields["room"]) == (taken.unit_id, taken.room)
 
-    residents.discharge(profile.resident_id)
+    with pytest.raises(InvalidInput, match="Choose why") as no_reason:
+        residents.discharge(profile.resident_id, "")
+    assert no_reason.value.field == "discharge_reason"
+    with pytest.raises(InvalidInput, match="Say where") as nowhere:
+        residents.discharge(profile.resident_id, "other", note="  ")
+    assert nowhere.value.field == "discharge_note"
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    with pytest.raises(InvalidInput, match="future") as future:
+        residents.discharge(profile.resident_id, "hospital", on=tomorrow)
+    assert future.value.field == "discharged_on"
+    with pytest.raises(InvalidInput, match="more than 31 days ago"):
+        residents.discharge(profile.resident_id, "hospital", on=dt.date(2020, 1, 1))
+    assert residents.refresh(profile.resident_id).fields["status"] == "admitted"  # nothing half
+
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    gone = residents.discharge(
+        profile.resident_id, "another_care_home", on=yesterday, note=" Elm Court "
+    )
+    assert gone.fields["status"] == "discharged"
+    assert gone.fields["discharged_on"] == yesterday.isoformat()
+    assert gone.fields["discharge_reason"] == "another_care_home"
+    assert gone.fields["discharge_note"] == "Elm Court"
     assert profile.resident_id not in {r.resident_id for r in residents.list_residents()}
     with pytest.raises(InvalidInput, match="already been discharged"):
-        residents.discharge(profile.resident_id)
+        residents.discharge(profile.resident_id, "hospital")
     with pytest.raises(InvalidInput, match="Only an admitted resident"):
         residents.transfer(profile.resident_id, taken.unit_id, "31")
 
@@ -133,7 +154,7 @@ def test_only_managers_and_seniors_admit(
     with pytest.raises(NotAllowed):
         pc.residents.transfer(resident.resident_id, resident.unit_id, "99")
     with pytest.raises(NotAllowed):
-        pc.residents.discharge(resident.resident_id)
+        pc.residents.discharge(resident.resident_id, "hospital")
 
 
 def test_a_prospective_resident_is_kept_off_the_floor_lists_until_admitted(

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.ui.main_window import MainWindow
 from desktop.ui.screens.residents import NO_PROSPECTIVE
+from desktop.ui.widgets.profile_actions import discharge_note
 from shared.demo_data import DEMO_PASSWORD
 from tests.desktop.conftest import InProcessServer
 from tests.desktop.ui.conftest import WAIT_MS, sign_in
@@ -159,14 +161,35 @@ def test_moving_room_and_discharge_from_the_record(
     record.profile_actions.discharge_button.click()
     assert move.title.text() == f"Discharge {subject.display_name}"
     assert "Their records are kept" in move.explain_label.text()
-    assert move.fields.isHidden()
+    assert move.fields.isHidden() and not move.discharge_fields.isHidden()
+    assert move.left_on_edit.date() == QDate.currentDate()  # today, unless changed
+    assert move.left_on_edit.maximumDate() == QDate.currentDate()
+    move.submit_button.click()  # no reason: refused at the field, nothing sent
+    assert move.errors.message("discharge_reason") == "Choose why they left."
+    assert move.is_dirty() is False
+    move.reason_combo.setCurrentIndex(move.reason_combo.findData("other"))
+    assert move.death_hint.isHidden()
+    move.submit_button.click()  # "somewhere else" without saying where: the service refuses
+    qtbot.waitUntil(lambda: move.errors.message("discharge_note") != "", timeout=WAIT_MS)
+    assert move.errors.message("discharge_note") == "Say where they went."
+    move.reason_combo.setCurrentIndex(move.reason_combo.findData("died"))
+    assert not move.death_hint.isHidden()
+    assert move.is_dirty()
+    move.left_on_edit.setDate(QDate.currentDate().addDays(-1))
     move.submit_button.click()
     qtbot.waitUntil(lambda: window.workspace.currentWidget() is window.residents, timeout=WAIT_MS)
     qtbot.waitUntil(
         lambda: subject.resident_id not in {r.resident_id for r in window.residents.model.rows},
         timeout=WAIT_MS,
     )
-    assert window.message_bar.text == f"Discharged: {subject.display_name}."
+    assert window.message_bar.text.startswith(f"Discharged: {subject.display_name}. Also record")
+    profile = window.ui.services.residents.refresh(subject.resident_id)
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    assert profile.fields["discharged_on"] == yesterday.isoformat()
+    assert profile.fields["discharge_reason"] == "died"
+    assert discharge_note(profile.fields) == (
+        f"Discharged on {yesterday.day} {yesterday:%b %Y}: Died. No longer on the residents list."
+    )
 
 
 def test_editing_the_profile_checks_each_field_and_keeps_identity_for_seniors(
@@ -232,3 +255,15 @@ def test_moving_never_acts_on_the_previous_resident_while_the_next_loads(
     qtbot.waitUntil(lambda: record.profile is not None, timeout=WAIT_MS)
     record.start_move("discharge")
     assert record.move_form.title.text() == f"Discharge {second.display_name}"
+
+
+def test_the_discharge_note_says_what_is_known() -> None:
+    assert discharge_note({"status": "discharged"}) == (
+        "Discharged. No longer on the residents list."  # discharged before dates were kept
+    )
+    assert (
+        discharge_note(
+            {"discharged_on": "2026-11-03", "discharge_reason": "other", "discharge_note": "Spain"}
+        )
+        == "Discharged on 3 Nov 2026: Somewhere else (Spain). No longer on the residents list."
+    )

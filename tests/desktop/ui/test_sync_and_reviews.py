@@ -105,7 +105,7 @@ def test_review_queue_lists_an_item_and_a_senior_resolves_it(
 
     office = enrol_pc("office-pc")  # meanwhile, in the office, the resident is discharged
     office.session.sign_in(senior.username, DEMO_PASSWORD)
-    office.residents.discharge(resident_id)
+    office.residents.discharge(resident_id, "hospital")
     office.sync.sync_now()
 
     window.sync_bar.sync_button.click()  # the note now looks recorded after the discharge

@@ -1,6 +1,6 @@
 """The admission pictures for the user guide, taken by ``desktop.ui.screenshots`` with a nurse
 signed in: the admit form catching a mistyped NHS number, the prospective residents list, a
-pre-admission assessment, and moving a resident to another room."""
+pre-admission assessment, moving a resident to another room and the discharge form."""
 
 from __future__ import annotations
 
@@ -79,6 +79,13 @@ def take_admission_screens(window: MainWindow, shoot: Shoot, wait: Wait) -> None
     move.room_edit.setText("12A")
     window.message_bar.clear()
     shoot("move-room")
+    move.cancel()
+
+    record.start_move("discharge")  # filled in, not pressed: the demo resident stays
+    move.reason_combo.setCurrentIndex(move.reason_combo.findData("hospital"))
+    move.note_edit.setText("Royal Infirmary, ward 4")
+    window.message_bar.clear()
+    shoot("discharge")
     move.cancel()
 
 

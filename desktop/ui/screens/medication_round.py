@@ -42,6 +42,10 @@ BIG = 72  # the "Given" button: the one tapped most, the biggest
 BIG_BUTTON = f"QPushButton {{ min-height: {BIG}px; }}"  # over the theme's 48 px
 
 
+RESIDENT_COLUMN_PX = 250
+STATUS_COLUMN_PX = 115
+
+
 class RoundPanel(QWidget):
     def __init__(self, ui: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,15 +74,20 @@ class RoundPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(56)
         header = self.table.horizontalHeader()
+        # The medicine takes what is left; who and the status keep a set width (their longest
+        # texts wrap) so a long "Given by ..." further down cannot squeeze the medicine out.
         for column, mode in enumerate(
             (
                 QHeaderView.ResizeMode.ResizeToContents,
-                QHeaderView.ResizeMode.ResizeToContents,
+                QHeaderView.ResizeMode.Interactive,
                 QHeaderView.ResizeMode.Stretch,
-                QHeaderView.ResizeMode.ResizeToContents,
+                QHeaderView.ResizeMode.Interactive,
             )
         ):
             header.setSectionResizeMode(column, mode)
+        header.resizeSection(1, RESIDENT_COLUMN_PX)
+        header.resizeSection(3, STATUS_COLUMN_PX)
+        self.table.setWordWrap(True)
         self.table.selectionModel().currentRowChanged.connect(self._chosen)
         enable_touch_scrolling(self.table)
         self.empty_label = QLabel(EMPTY)

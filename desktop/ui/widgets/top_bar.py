@@ -67,7 +67,6 @@ class TopBar(QFrame):
         self.reviews_button.clicked.connect(self.reviews_chosen)
         self.user_label = QLabel("Nobody is signed in")
         self.user_label.setAccessibleName("Who is signed in")
-        self.user_label.setWordWrap(True)  # room for every page button at 1280 px
         self.pin_button = QPushButton("Set PIN")
         self.pin_button.setToolTip("Choose a PIN for quick sign-in on this PC")
         self.pin_button.clicked.connect(self.pin_requested)
@@ -117,7 +116,10 @@ class TopBar(QFrame):
         elif locked:
             self.user_label.setText(f"Locked ({user.display_name})")
         else:
-            self.user_label.setText(f"Signed in: {user.display_name} · {role_label(user.role)}")
+            # Name over role: two short lines leave room for every page button at 1280 px.
+            self.user_label.setText(f"{user.display_name}\n{role_label(user.role)}")
+        who = f"Signed in: {user.display_name} · {role_label(user.role)}" if user else ""
+        self.user_label.setToolTip(who if signed_in else "")
         for widget in (
             self.residents_button,
             self.reviews_button,

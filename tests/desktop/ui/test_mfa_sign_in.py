@@ -95,7 +95,7 @@ def test_a_manager_sets_up_the_app_then_signs_in_with_its_code(
     qtbot: QtBot, window: MainWindow, manager: DemoStaff
 ) -> None:
     secret, step = set_up_authenticator(qtbot, window, manager)
-    assert window.top_bar.user_label.text().startswith(f"Signed in: {manager.display_name}")
+    assert window.top_bar.user_label.text().startswith(f"{manager.display_name}\n")
     assert window.sign_in.mfa_setup.key_label.text() == ""  # nothing of it left behind
     window.lock()
     type_password(window, manager.username)
@@ -161,7 +161,7 @@ def test_offline_the_pc_checks_the_code_itself(
 
     tap_code(offline, right)
     qtbot.waitUntil(lambda: in_workspace(offline), timeout=WAIT_MS)
-    assert offline.top_bar.user_label.text().startswith(f"Signed in: {manager.display_name}")
+    assert offline.top_bar.user_label.text().startswith(f"{manager.display_name}\n")
 
     # Lock-out: five wrong codes in a row, then even the password is refused for a while.
     offline.lock()

@@ -29,7 +29,7 @@ def test_sign_in_shows_who_is_signed_in(
 ) -> None:
     carer = wcn_server.staff("care_assistant")
     sign_in(qtbot, window, carer.username, DEMO_PASSWORD)
-    assert window.top_bar.user_label.text() == f"Signed in: {carer.display_name} · Care assistant"
+    assert window.top_bar.user_label.text() == f"{carer.display_name}\nCare assistant"
     assert window.workspace.currentWidget() is window.residents
 
 

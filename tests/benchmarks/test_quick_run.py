@@ -4,15 +4,12 @@ well-formed results. Nothing here asserts on times: a loaded machine must not fa
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 from benchmarks.catalogue import FIGURES
+from tests.benchmarks.running import run_benchmarks
 
 REPO = Path(__file__).resolve().parents[2]
 MACHINE_KEYS = ("cores", "memory_gb", "python", "sqlite", "sqlcipher")
@@ -23,27 +20,7 @@ def _is_number(value: Any) -> bool:
 
 
 def test_quick_run_writes_well_formed_results(tmp_path: Path) -> None:
-    output = tmp_path / "quick.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks",
-            "--quick",
-            "--output",
-            str(output),
-            "--workdir",
-            str(tmp_path),
-        ],
-        cwd=REPO,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    data = json.loads(output.read_text(encoding="utf-8"))
+    data, printed = run_benchmarks(tmp_path, "--quick")
 
     for key in ("figures", "missing", "targets", "baselines", "machine", "started_at"):
         assert key in data, key
@@ -71,4 +48,4 @@ def test_quick_run_writes_well_formed_results(tmp_path: Path) -> None:
         assert name in figures
     # The table goes to stdout with every figure on it.
     for name in figures:
-        assert name in done.stdout
+        assert name in printed

@@ -4,14 +4,12 @@ had no time for from that run's file, saying where each came from."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from benchmarks import scaling
 from benchmarks.config import FULL
 from benchmarks.results import Results
+from tests.benchmarks.running import run_benchmarks
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -69,21 +67,7 @@ def test_no_file_or_a_damaged_one_fills_nothing(tmp_path: Path) -> None:
 
 
 def test_the_scaling_series_runs_alone_and_writes_only_its_cells(tmp_path: Path) -> None:
-    output = tmp_path / "scaling.json"
-    done = subprocess.run(
-        [
-            *(sys.executable, "-m", "benchmarks", "--quick", "--scaling"),
-            *("--output", str(output), "--workdir", str(tmp_path)),
-        ],
-        cwd=REPO,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    data = json.loads(output.read_text(encoding="utf-8"))
+    data, _printed = run_benchmarks(tmp_path, "--quick", "--scaling")
     assert data["mode"] == "scaling"
     figures = data["figures"]
     assert figures and all(name.startswith("scaling_") for name in figures)

@@ -4,6 +4,7 @@ If the server refuses, nothing is created on the PC."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -12,8 +13,10 @@ from desktop.services.errors import InvalidInput
 from desktop.store import files, meta
 from desktop.store.keys import choose_key_store
 from desktop.sync.client import SyncClient
-from desktop.sync.engine import ProgressCallback
 from desktop.sync.errors import Offline
+
+if TYPE_CHECKING:
+    from desktop.sync.engine import ProgressCallback
 
 
 def default_data_dir() -> Path:

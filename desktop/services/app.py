@@ -10,13 +10,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
-
 from desktop.services.context import AppContext
 from desktop.services.session import SessionService
 from desktop.services.sync_status import SyncService
 
 if TYPE_CHECKING:
+    import httpx
+
     from desktop.services.assessments import AssessmentService
     from desktop.services.capacity import CapacityService
     from desktop.services.care_plans import CarePlanService

@@ -10,15 +10,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
-
 from desktop.store import files, meta
 from desktop.store.database import Store
 from desktop.store.keys import choose_key_store
-from desktop.sync.client import SyncClient
 from shared.hlc import HybridClock
 
 if TYPE_CHECKING:  # imported when first used: not needed to show the sign-in screen
+    import httpx
+
+    from desktop.sync.client import SyncClient
     from desktop.sync.engine import SyncEngine
     from desktop.sync.local_changes import ChangeRecorder
 
@@ -86,6 +86,8 @@ class AppContext:
         return cls(store, data_dir, http=http, key_dir=key_dir)
 
     def client(self) -> SyncClient:
+        from desktop.sync.client import SyncClient
+
         return SyncClient(
             self.device.server_url,
             http=self.http,

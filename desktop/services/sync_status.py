@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 from desktop.services.context import AppContext
 from desktop.store import meta, outbox
-from desktop.sync.client import SyncClient
 from desktop.sync.errors import DeviceRevoked, Offline, SyncError
 
 if TYPE_CHECKING:  # the engine is imported by the first sync, not before the app shows
+    from desktop.sync.client import SyncClient
     from desktop.sync.engine import ProgressCallback, SyncEngine, SyncReport
 
 LONG_OFFLINE_MS = 4 * 60 * 60 * 1000

@@ -34,15 +34,22 @@ LOADED_LATER = (
     "desktop.services.incidents",
     "desktop.services.incident_photos",
     "desktop.services.handover",
+    "desktop.services.maintenance",
     "desktop.sync.engine",
     "desktop.sync.local_changes",
+    "desktop.sync.client",  # the network client and the protocol: loaded by the first sync
+    "shared.protocol",
+    "httpx",
+    "pydantic",
 )
 
-# Run in a new process: start the app on an enrolled PC, stop when the sign-in screen shows
-# its staff list, and print how many people it lists and every module loaded by then.
+# Run in a new process: start the app on an enrolled PC (through the program's entry point,
+# with no background sync), stop when the sign-in screen shows its staff list, and print
+# how many people it lists and every module loaded by then.
 TO_SIGN_IN = """
 import sys
 from pathlib import Path
+import desktop.main
 from PySide6.QtCore import QTimer
 from desktop.ui.app import application, build_window
 from desktop.ui.context import Launch

@@ -11,7 +11,6 @@ from pathlib import Path
 from desktop import __version__
 from desktop.services.app import DesktopServices
 from desktop.services.enrolment import enrol
-from desktop.services.maintenance import rebuild_store
 from desktop.store.files import default_data_dir
 from shared.errors import WcnError
 
@@ -91,6 +90,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
+    from desktop.services.maintenance import rebuild_store  # not loaded when the app starts
+
     services = DesktopServices.open(_data_dir(args), key_dir=args.key_dir)
     try:
         report = rebuild_store(services.context, _progress)

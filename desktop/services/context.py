@@ -6,17 +6,21 @@ import os
 import socket
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from desktop.store import files, meta
 from desktop.store.database import Store
 from desktop.store.keys import choose_key_store
-from desktop.sync.client import SyncClient
-from desktop.sync.engine import SyncEngine
-from desktop.sync.local_changes import ChangeRecorder
 from shared.hlc import HybridClock
+
+if TYPE_CHECKING:  # imported when first used: not needed to show the sign-in screen
+    import httpx
+
+    from desktop.sync.client import SyncClient
+    from desktop.sync.engine import SyncEngine
+    from desktop.sync.local_changes import ChangeRecorder
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,13 @@ class AppContext:
         # ones already here: start from the newest stamp this PC has issued or seen.
         if values.get("last_hlc"):
             self.clock.observe(values["last_hlc"])
-        self.recorder = ChangeRecorder(self.device.device_id, self.device.home_id, self.clock)
+
+    @cached_property
+    def recorder(self) -> ChangeRecorder:
+        """Queues this PC's changes for the server (it holds no state of its own)."""
+        from desktop.sync.local_changes import ChangeRecorder
+
+        return ChangeRecorder(self.device.device_id, self.device.home_id, self.clock)
 
     @classmethod
     def open(
@@ -76,6 +86,8 @@ class AppContext:
         return cls(store, data_dir, http=http, key_dir=key_dir)
 
     def client(self) -> SyncClient:
+        from desktop.sync.client import SyncClient
+
         return SyncClient(
             self.device.server_url,
             http=self.http,
@@ -84,6 +96,8 @@ class AppContext:
         )
 
     def sync_engine(self, client: SyncClient | None = None) -> SyncEngine:
+        from desktop.sync.engine import SyncEngine
+
         return SyncEngine(self.store, client or self.client(), self.recorder, self.clock)
 
     def close(self) -> None:

@@ -4,16 +4,18 @@ If the server refuses, nothing is created on the PC."""
 from __future__ import annotations
 
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from desktop.services.context import AppContext, device_name
 from desktop.services.errors import InvalidInput
 from desktop.store import files, meta
 from desktop.store.keys import choose_key_store
-from desktop.sync.client import SyncClient
-from desktop.sync.engine import ProgressCallback
 from desktop.sync.errors import Offline
+
+if TYPE_CHECKING:
+    import httpx
+
+    from desktop.sync.engine import ProgressCallback
 
 
 def default_data_dir() -> Path:
@@ -51,6 +53,8 @@ def enrol(
             f"This PC is already enrolled (its records are in {data_dir}).", field="data_dir"
         )
     keys = choose_key_store(key_dir)  # fail before using up the code
+    from desktop.sync.client import SyncClient  # loaded when enrolling, not at start
+
     client = SyncClient(server_url, http=http)
     try:
         reply = client.enrol(code.strip(), name or device_name())

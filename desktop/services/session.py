@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from desktop.services.context import AppContext
 from desktop.services.errors import InvalidInput, MfaRequired, NotSignedIn, SignInFailed
@@ -36,11 +36,13 @@ from desktop.services.trusted_clock import TrustedClock, from_ms, to_ms
 from desktop.store import local_users
 from desktop.store import records as records_repo
 from desktop.store.local_users import LocalUser
-from desktop.sync.client import SyncClient
 from desktop.sync.errors import Offline, ServerRefused
 from shared import access_expiry, totp
 from shared.permissions import CARE_ROLES
-from shared.protocol import LoginResponse, MfaChallenge, MfaEnrolResponse
+
+if TYPE_CHECKING:  # loaded with the client, when the server is first asked
+    from desktop.sync.client import SyncClient
+    from shared.protocol import LoginResponse, MfaEnrolResponse
 
 __all__ = ["CurrentUser", "SessionService", "StaffMember", "VerifiedWitness"]
 T = TypeVar("T")
@@ -182,6 +184,8 @@ class SessionService:
         finally:
             if own_client:
                 client.close()
+        from shared.protocol import MfaChallenge  # loaded by the client already
+
         if isinstance(reply, MfaChallenge):
             self._pending_mfa = PendingMfa(reply, username, hasher.hash(password))
             raise MfaRequired(
@@ -287,6 +291,8 @@ class SessionService:
                 field="code",
             )
         password = pending.password
+
+        from shared.protocol import MfaChallenge
 
         def both_steps(c: SyncClient) -> LoginResponse:
             reply = c.login(pending.username, password)

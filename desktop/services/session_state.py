@@ -6,11 +6,13 @@ The password hasher and verifiers live here too: argon2id, cheap enough for a wa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from shared.protocol import MfaChallenge
+if TYPE_CHECKING:
+    from shared.protocol import MfaChallenge
 
 hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 

@@ -8,12 +8,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from desktop.services.context import AppContext
 from desktop.store import meta, outbox
-from desktop.sync.client import SyncClient
-from desktop.sync.engine import ProgressCallback, SyncEngine, SyncReport
 from desktop.sync.errors import DeviceRevoked, Offline, SyncError
+
+if TYPE_CHECKING:  # the engine is imported by the first sync, not before the app shows
+    from desktop.sync.client import SyncClient
+    from desktop.sync.engine import ProgressCallback, SyncEngine, SyncReport
 
 LONG_OFFLINE_MS = 4 * 60 * 60 * 1000
 
@@ -46,6 +49,8 @@ class SyncService:
 
     def pull_now(self) -> SyncReport:
         """Only pull (after a live notification): quick, and never sends anything."""
+
+        from desktop.sync.engine import SyncReport
 
         def pull(engine: SyncEngine) -> SyncReport:
             pulled, repaired = engine.pull(check=False)

@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from desktop.services.app import DesktopServices
 from desktop.services.enrolment import is_enrolled
@@ -15,6 +14,9 @@ from desktop.services.session import CurrentUser
 from desktop.ui.runner import OperationRunner
 from desktop.ui.theme import Theme
 from shared.permissions import write_refusal
+
+if TYPE_CHECKING:  # the network client is loaded by the first call to the server
+    import httpx
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,14 @@
 """The main window: the top bar, the one message bar, the screens, and the sync status bar.
 It decides which screen shows (enrolment, sign-in, the workspace), locks the PC after
-inactivity, and refreshes the visible screen whenever an operation changed something."""
+inactivity, and refreshes the visible screen whenever an operation changed something.
+
+Only the sign-in screen is built before it shows; every other screen is built (and its module
+imported) the first time it is wanted, by ``desktop.ui.workspace`` (issue 5: cold start)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -21,19 +25,11 @@ from PySide6.QtWidgets import (
 
 from desktop.services.app import DesktopServices
 from desktop.services.session import CurrentUser
+from desktop.ui import workspace as build
 from desktop.ui.context import Launch, UiContext, open_services
 from desktop.ui.display_settings import Display, DisplaySettings
 from desktop.ui.inactivity import InactivityWatcher
 from desktop.ui.runner import OperationRunner
-from desktop.ui.screens.enrolment import EnrolmentScreen
-from desktop.ui.screens.handover import HandoverScreen
-from desktop.ui.screens.medication import MedicationScreen
-from desktop.ui.screens.pin_dialog import PinDialog
-from desktop.ui.screens.resident_care import ResidentCareScreen
-from desktop.ui.screens.resident_record import ResidentRecordScreen
-from desktop.ui.screens.residents import ResidentsScreen
-from desktop.ui.screens.review_queue import ReviewQueueScreen
-from desktop.ui.screens.reviews_due import ReviewsDueScreen
 from desktop.ui.screens.sign_in import SignInScreen
 from desktop.ui.sync_controller import SyncController
 from desktop.ui.theme import Theme, set_role
@@ -42,6 +38,17 @@ from desktop.ui.widgets.sync_bar import SyncBar
 from desktop.ui.widgets.top_bar import TopBar
 from shared.errors import WcnError
 
+if TYPE_CHECKING:
+    from desktop.ui.screens.enrolment import EnrolmentScreen
+    from desktop.ui.screens.handover import HandoverScreen
+    from desktop.ui.screens.medication import MedicationScreen
+    from desktop.ui.screens.resident_care import ResidentCareScreen
+    from desktop.ui.screens.resident_record import ResidentRecordScreen
+    from desktop.ui.screens.residents import ResidentsScreen
+    from desktop.ui.screens.review_queue import ReviewQueueScreen
+    from desktop.ui.screens.reviews_due import ReviewsDueScreen
+
+S = TypeVar("S", bound=build.WorkspaceScreen)
 DRAFT_CLOSED = "{name}'s unsaved form was closed, because someone else signed in."
 
 
@@ -73,22 +80,19 @@ class MainWindow(QMainWindow):
         self.loading_label = QLabel("Opening the care records…")
         self.loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         set_role(self.loading_label, "empty")
-        self.enrolment = EnrolmentScreen(self.ui)
         self.sign_in = SignInScreen(self.ui)
-        self.residents = ResidentsScreen(self.ui)
-        self.record = ResidentRecordScreen(self.ui)
-        self.reviews = ReviewQueueScreen(self.ui)
-        self.workspace = QStackedWidget()
-        self.care = ResidentCareScreen(self.ui)  # care planning (issue 7)
-        self.due = ReviewsDueScreen(self.ui)
-        self.medication = MedicationScreen(self.ui)  # eMAR (issue 6)
-        self.handover = HandoverScreen(self.ui)  # shift handover (issue 5)
-        for screen in (self.residents, self.record, self.reviews, self.care, self.due):
-            self.workspace.addWidget(screen)
-        self.workspace.addWidget(self.medication)
-        self.workspace.addWidget(self.handover)
+        self.workspace = QStackedWidget()  # its screens are built when first wanted
+        self._screens: list[build.WorkspaceScreen] = []  # the ones built so far
+        self._enrolment: EnrolmentScreen | None = None
+        self._residents: ResidentsScreen | None = None
+        self._record: ResidentRecordScreen | None = None
+        self._reviews: ReviewQueueScreen | None = None
+        self._care: ResidentCareScreen | None = None
+        self._due: ReviewsDueScreen | None = None
+        self._medication: MedicationScreen | None = None
+        self._handover: HandoverScreen | None = None
         self.pages = QStackedWidget()
-        for page in (self.loading_label, self.enrolment, self.sign_in, self.workspace):
+        for page in (self.loading_label, self.sign_in, self.workspace):
             self.pages.addWidget(page)
 
         central = QWidget()
@@ -116,17 +120,10 @@ class MainWindow(QMainWindow):
             runner.failed.connect(self.show_error)
             runner.changed.connect(self.on_changed)
         self.runner.busy_changed.connect(self.busy_bar.setVisible)
-        self.enrolment.enrolled.connect(self._enrolled)
         self.sign_in.signed_in.connect(self._signed_in)
-        self.residents.resident_opened.connect(self.open_resident)
-        self.record.closed.connect(self.show_residents)
-        self.record.care_requested.connect(self.open_care)
-        self.care.closed.connect(self.open_resident)
-        self.due.item_opened.connect(self.open_due_item)
         self.top_bar.due_chosen.connect(self.show_due)
         self.top_bar.medicines_chosen.connect(self.show_medication)
         self.top_bar.handover_chosen.connect(self.show_handover)
-        self.reviews.count_changed.connect(self.top_bar.set_review_count)
         self.inactivity.timed_out.connect(self.lock)
         bar = self.top_bar
         bar.residents_chosen.connect(self.show_residents)
@@ -154,12 +151,68 @@ class MainWindow(QMainWindow):
         add("Ctrl+=", self.bigger_text)
         add("Ctrl+-", self.smaller_text)
         add("Ctrl+Shift+H", self.top_bar.contrast_action.toggle)
-        back = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.record)
-        back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        back.activated.connect(self.show_residents)
-        to_record = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.care)
-        to_record.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        to_record.activated.connect(lambda: self.open_resident(self.care.resident_id))
+
+    # --- the screens, each built when first wanted -----------------------------------------
+
+    def _add(self, screen: S) -> S:
+        self._screens.append(screen)
+        return screen
+
+    @property
+    def enrolment(self) -> EnrolmentScreen:
+        if self._enrolment is None:
+            self._enrolment = build.enrolment(self)
+        return self._enrolment
+
+    @property
+    def residents(self) -> ResidentsScreen:
+        if self._residents is None:
+            self._residents = self._add(build.residents(self))
+        return self._residents
+
+    @property
+    def record(self) -> ResidentRecordScreen:
+        if self._record is None:
+            self._record = self._add(build.record(self))
+        return self._record
+
+    @property
+    def reviews(self) -> ReviewQueueScreen:
+        """Built at sign-in: it counts the reviews shown in the top bar."""
+        if self._reviews is None:
+            self._reviews = self._add(build.reviews(self))
+        return self._reviews
+
+    @property
+    def care(self) -> ResidentCareScreen:
+        if self._care is None:
+            self._care = self._add(build.care(self))
+        return self._care
+
+    @property
+    def due(self) -> ReviewsDueScreen:
+        if self._due is None:
+            self._due = self._add(build.due(self))
+        return self._due
+
+    @property
+    def medication(self) -> MedicationScreen:
+        if self._medication is None:
+            self._medication = self._add(build.medication(self))
+        return self._medication
+
+    @property
+    def handover(self) -> HandoverScreen:
+        if self._handover is None:
+            self._handover = self._add(build.handover(self))
+        return self._handover
+
+    def _drafts_open(self) -> bool:
+        """Whether a screen built so far holds something half-typed."""
+        return any(
+            screen is not None and screen.is_dirty()
+            for screen in (self._record, self._care, self._residents)
+        )
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -182,7 +235,7 @@ class MainWindow(QMainWindow):
         self.loading_label.setText(f"The care records cannot be opened.\n\n{error.message}")
         self.ready.emit(False)
 
-    def _enrolled(self, services: DesktopServices) -> None:
+    def enrolled(self, services: DesktopServices) -> None:
         self.message_bar.show_info(
             f"This PC is set up for {services.context.device.home_name}. Sign in to start."
         )
@@ -240,20 +293,13 @@ class MainWindow(QMainWindow):
             self.pages.setCurrentWidget(self.workspace)  # everything as they left it
             self._refresh_visible()
         else:
-            if previous is not None and (
-                self.record.is_dirty() or self.care.is_dirty() or self.residents.is_dirty()
-            ):
+            if previous is not None and self._drafts_open():
                 self.message_bar.show_info(DRAFT_CLOSED.format(name=previous.display_name))
-            self.record.reset()
-            self.residents.reset()
-            self.reviews.reset()
-            self.care.reset()
-            self.due.reset()
-            self.medication.reset()
-            self.handover.reset()
+            for screen in self._screens:
+                screen.reset()
             self.pages.setCurrentWidget(self.workspace)
             self.show_residents()
-        self.reviews.refresh()
+        self.reviews.refresh()  # built now if not yet: it keeps the count in the top bar
         self.runner.run(self.ui.services.session.lock_minutes, self.inactivity.start)
 
     def lock(self) -> None:
@@ -275,6 +321,8 @@ class MainWindow(QMainWindow):
         self.sign_in.choose(user.username)
 
     def set_pin(self) -> None:
+        from desktop.ui.screens.pin_dialog import PinDialog
+
         pin = PinDialog.ask(self)
         if pin is None or self.ui.user is None:
             return
@@ -334,17 +382,7 @@ class MainWindow(QMainWindow):
 
     def open_due_item(self, resident_id: str, tab: str, subject: str) -> None:
         self.open_care(resident_id, tab, audit=True)
-        kind, _sep, subject_id = subject.partition(":")
-        if kind == "notification" and subject_id:
-            self.care.open_due_notification(subject_id)
-        elif kind in ("care_plan", "proposed"):
-            self.care.review_area(subject_id)
-        elif kind in ("observations", "incident_review"):
-            self.care.open_incident(subject_id)
-        elif kind == "dols":
-            self.care.open_dols(subject_id)
-        elif kind in ("rescore", "falls"):
-            self.care.assessments.start(resident_id, subject_id if kind == "rescore" else "falls")
+        self.care.open_due_subject(resident_id, subject)
 
     def open_resident(self, resident_id: str) -> None:
         if self.workspace.currentWidget() is self.record and self.record.resident_id == resident_id:
@@ -369,21 +407,10 @@ class MainWindow(QMainWindow):
                 self.reviews.refresh()  # keeps the count in the top bar right
 
     def _refresh_visible(self) -> None:
-        current = self.workspace.currentWidget()
-        if current is self.residents:
-            self.residents.refresh()
-        elif current is self.record:
-            self.record.refresh()
-        elif current is self.reviews:
-            self.reviews.refresh()
-        elif current is self.care:
-            self.care.refresh()
-        elif current is self.due:
-            self.due.refresh()
-        elif current is self.medication:
-            self.medication.refresh()
-        elif current is self.handover:
-            self.handover.refresh()
+        current: object = self.workspace.currentWidget()
+        for screen in self._screens:  # only the screens built so far
+            if screen is current:
+                screen.refresh()
 
     # --- closing ---------------------------------------------------------------------------
 

@@ -232,6 +232,7 @@ class DolsPanel(QWidget):
             self.load(view)
 
     def load(self, view: DolsView) -> None:
+        other = self.current is None or self.current.record_id != view.record_id
         self.current = view
         self.title.setText("DoLS application")
         f = view.fields
@@ -244,7 +245,8 @@ class DolsPanel(QWidget):
             max(0, self.outcome_combo.findData(f.get("outcome") or "pending"))
         )
         self.conditions_edit.setPlainText(str(f.get("conditions") or ""))
-        self.notice_label.setVisible(False)
+        if other:  # the refresh after a save reloads the same one: its notice stays
+            self.notice_label.setVisible(False)
         self.errors.clear()
         self.update_position()
 
@@ -347,7 +349,7 @@ class DolsPanel(QWidget):
                 + "; ".join(n.title for n in saved.notifications)
                 + ". Draft it from Reviews due."
             )
-            self.notice_label.setVisible(True)
+        self.notice_label.setVisible(bool(saved.notifications))
         self.refresh(select=saved.dols.record_id)
 
     def _failed(self, error: WcnError) -> None:

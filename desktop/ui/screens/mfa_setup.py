@@ -3,6 +3,8 @@ the key), prove it with its first code, then see the recovery codes, once."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
@@ -22,7 +24,9 @@ from desktop.ui.screens.mfa_code import CodeEntry
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.qr_code import QrCodeView, qr_modules
 from shared.errors import WcnError
-from shared.protocol import MfaEnrolResponse
+
+if TYPE_CHECKING:
+    from shared.protocol import MfaEnrolResponse
 
 INTRO = (
     "Managers and IT staff prove who they are with a code from an app on their work phone "

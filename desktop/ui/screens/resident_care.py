@@ -256,6 +256,20 @@ class ResidentCareScreen(QWidget):
         self.incidents.setCurrentWidget(self.notification)
         self.notification.open(record_id)
 
+    def open_due_subject(self, resident_id: str, subject: str) -> None:
+        """Go to what an item of the reviews-due list is about ("kind:id")."""
+        kind, _sep, subject_id = subject.partition(":")
+        if kind == "notification" and subject_id:
+            self.open_due_notification(subject_id)
+        elif kind in ("care_plan", "proposed"):
+            self.review_area(subject_id)
+        elif kind in ("observations", "incident_review"):
+            self.open_incident(subject_id)
+        elif kind == "dols":
+            self.open_dols(subject_id)
+        elif kind in ("rescore", "falls"):
+            self.assessments.start(resident_id, subject_id if kind == "rescore" else "falls")
+
     def open_due_notification(self, subject_id: str) -> None:
         """From the dashboard: a drafted notification, or an incident not yet drafted for."""
         self.show_tab("incidents")

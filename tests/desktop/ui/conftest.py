@@ -72,13 +72,16 @@ def window(make_window: MakeWindow, pc_data_dir: Path, qtbot: QtBot) -> MainWind
 
 
 def sign_in(qtbot: QtBot, window: MainWindow, username: str, password: str) -> None:
-    """Tap the name, type the password, press Enter; wait for the residents list."""
+    """Tap the name, type the password, press Enter; wait for the residents list, and for the
+    sign-in to finish (it starts the lock timer last: a test that then shortens the timer
+    must not have it set back to the home's minutes)."""
     window.sign_in.choose(username)
     assert window.sign_in.username_edit.text() == username
     window.sign_in.password_edit.setText(password)
     window.sign_in.password_edit.returnPressed.emit()
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.workspace, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: window.residents.model.rowCount() > 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.inactivity.active, timeout=WAIT_MS)
 
 
 def unreachable() -> httpx.Client:

@@ -165,6 +165,7 @@ def test_dols_dates_are_checked_at_the_field_and_expiry_is_warned(
         lambda: "Standard authorisation in force" in texts(dols.list)[0], timeout=WAIT_MS
     )
     assert "Request a further authorisation" in texts(dols.list)[0]
+    assert not dols.notice_label.isHidden()  # the refresh after the save keeps the notice
 
     window.top_bar.due_button.click()  # the renewal is on the dashboard, and opens here
     due = window.due

@@ -7,7 +7,7 @@ both notice the same problem make the same record, which then merges instead of 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -20,7 +20,7 @@ from shared.merge import FieldConflict
 class StoredRecord:
     entity: str
     record_id: str
-    fields: dict[str, Any]
+    fields: Mapping[str, Any]  # read-only: a replica may open stored values as they are read
     versions: dict[str, str]
 
 

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 import sqlalchemy as sa
@@ -55,18 +56,26 @@ def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def _scalar(value: Any) -> str:
+    """``canonical(value)`` for the values an entry holds, without json.dumps' set-up."""
+    if isinstance(value, str):
+        return str(encode_basestring(value))
+    if value is None:
+        return "null"
+    if type(value) is int:
+        return str(value)
+    return canonical(value)
+
+
 def entry_hash(prev_hash: str, tenant_id: str, seq: int, at: str, row: dict[str, Any]) -> str:
-    body = canonical(
-        {
-            "tenant": tenant_id,
-            "seq": seq,
-            "at": at,
-            "action": row["action"],
-            "user": row["user_id"],
-            "device": row["device_id"],
-            "subject": row["subject"],
-            "detail": row["detail"],
-        }
+    # The canonical JSON of {"tenant", "seq", "at", "action", "user", "device", "subject",
+    # "detail"} (keys sorted, no spaces), written out directly: it is hashed once per entry
+    # on every write and every verify (tests/syncserver/test_audit.py holds it to canonical).
+    body = (
+        f'{{"action":{_scalar(row["action"])},"at":{_scalar(at)},'
+        f'"detail":{_scalar(row["detail"])},"device":{_scalar(row["device_id"])},'
+        f'"seq":{_scalar(seq)},"subject":{_scalar(row["subject"])},'
+        f'"tenant":{_scalar(tenant_id)},"user":{_scalar(row["user_id"])}}}'
     )
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
@@ -88,7 +97,25 @@ def append(conn: sa.Connection, tenant_id: str, entries: list[AuditEntry]) -> No
         .values(audit_seq=tenants.c.audit_seq)
         .returning(tenants.c.audit_seq, tenants.c.audit_head)
     ).one()
-    seq, prev = int(head.audit_seq), head.audit_head or GENESIS
+    seq, prev = write_entries(conn, tenant_id, int(head.audit_seq), head.audit_head, entries)
+    conn.execute(
+        sa.update(tenants).where(tenants.c.id == tenant_id).values(audit_seq=seq, audit_head=prev)
+    )
+
+
+def write_entries(
+    conn: sa.Connection,
+    tenant_id: str,
+    head_seq: int,
+    head_hash: str | None,
+    entries: list[AuditEntry],
+) -> tuple[int, str]:
+    """Insert ``entries`` after the chain's head (``head_seq``, ``head_hash``, read under the
+    tenant's row lock, which the caller holds); returns the new head, which the caller
+    stores on the tenant's row in the same transaction."""
+    seq, prev = head_seq, head_hash or GENESIS
+    if not entries:
+        return seq, prev
     now = dt.datetime.now(dt.UTC)
     at = _at_text(now)
     rows = []
@@ -108,9 +135,7 @@ def append(conn: sa.Connection, tenant_id: str, entries: list[AuditEntry]) -> No
         row["hash"] = prev = entry_hash(prev, tenant_id, seq, at, row)
         rows.append(row)
     conn.execute(sa.insert(audit_log), rows)
-    conn.execute(
-        sa.update(tenants).where(tenants.c.id == tenant_id).values(audit_seq=seq, audit_head=prev)
-    )
+    return seq, prev
 
 
 @dataclass(frozen=True)

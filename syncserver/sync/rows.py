@@ -4,6 +4,7 @@ merge, and written back (personal fields sealed) with fresh sequence numbers aft
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,8 @@ import sqlalchemy as sa
 from shared import entities as ent
 from shared import rules
 from shared.protocol import Change
-from syncserver.crypto import SEALED_ENTITIES, TenantCipher
+from syncserver.crypto import SEALED_ENTITIES, TenantCipher, sealed_names
+from syncserver.crypto.fields import RECORDS
 from syncserver.db.tables import records
 from syncserver.sync.context import DeviceContext
 
@@ -23,13 +25,45 @@ class Row:
     record_id: str
     home_id: str | None
     resident_id: str | None
-    fields: dict[str, Any]
+    fields: Mapping[str, Any]  # a stored record's: ``SealedFields``, opened as read
     versions: dict[str, str]
     hlc: str
     user_id: str | None
     device_id: str | None
     exists: bool
     dirty: bool = False
+    # ``fields`` as stored (JSON, personal values sealed) while they are what was pushed:
+    # a created record's row reuses its change's sealed text instead of sealing twice.
+    stored_json: str | None = None
+
+
+class SealedFields(Mapping[str, Any]):
+    """A stored record's fields whose sealed values are opened when first read: the rules
+    mostly read a resident's status, so a push need not decrypt every resident it names."""
+
+    __slots__ = ("_cipher", "_closed", "_record_id", "_values")
+
+    def __init__(
+        self, values: dict[str, Any], closed: set[str], cipher: TenantCipher, record_id: str
+    ) -> None:
+        self._values = values
+        self._closed = closed
+        self._cipher = cipher
+        self._record_id = record_id
+
+    def __getitem__(self, name: str) -> Any:
+        value = self._values[name]
+        if name in self._closed:
+            value = self._cipher.open_value(RECORDS, self._record_id, name, value)
+            self._values[name] = value
+            self._closed.discard(name)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
 
 
 class Lookup:
@@ -114,9 +148,11 @@ def load_rows(
 
 
 def to_row(r: sa.RowMapping, cipher: TenantCipher) -> Row:
-    fields = json.loads(r["fields"])
+    fields: Mapping[str, Any] = json.loads(r["fields"])
     if r["entity"] in SEALED_ENTITIES:
-        fields = cipher.open(r["entity"], r["record_id"], fields)
+        closed = {name for name in sealed_names(r["entity"], fields) if name in fields}
+        if closed:
+            fields = SealedFields(dict(fields), closed, cipher, r["record_id"])
     return Row(
         r["entity"],
         r["record_id"],
@@ -148,7 +184,8 @@ def write_rows(
             "entity": row.entity,
             "home_id": row.home_id,
             "resident_id": row.resident_id,
-            "fields": json.dumps(cipher.seal(row.entity, row.record_id, row.fields)),
+            "fields": row.stored_json
+            or json.dumps(cipher.seal(row.entity, row.record_id, row.fields)),
             "versions": json.dumps(row.versions),
             "hlc": row.hlc,
             "server_seq": seq,

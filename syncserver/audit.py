@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from syncserver.db.bulk import insert_many
 from syncserver.db.tables import audit_log, tenants
 
 GENESIS = "0" * 64
@@ -134,7 +135,7 @@ def write_entries(
         row["prev_hash"] = prev
         row["hash"] = prev = entry_hash(prev, tenant_id, seq, at, row)
         rows.append(row)
-    conn.execute(sa.insert(audit_log), rows)
+    insert_many(conn, audit_log, rows)
     return seq, prev
 
 

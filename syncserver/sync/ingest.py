@@ -21,6 +21,7 @@ from shared.merge import make_version, merge_fields
 from shared.protocol import Change
 from syncserver import audit
 from syncserver.crypto import TenantCipher
+from syncserver.db.bulk import insert_many
 from syncserver.db.tables import changes, devices, tenants, users
 from syncserver.errors import BadRequest, Conflict, Forbidden
 from syncserver.sync.context import DeviceContext
@@ -276,7 +277,7 @@ def ingest(
             )
 
     seq = write_rows(conn, device.tenant_id, rows, seq, cipher)
-    conn.execute(sa.insert(changes), change_rows)
+    insert_many(conn, changes, change_rows)
     audit_seq, audit_head = audit.write_entries(
         conn, device.tenant_id, int(head.audit_seq), head.audit_head, audit_entries
     )

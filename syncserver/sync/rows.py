@@ -15,6 +15,7 @@ from shared import rules
 from shared.protocol import Change
 from syncserver.crypto import SEALED_ENTITIES, TenantCipher, sealed_names
 from syncserver.crypto.fields import RECORDS
+from syncserver.db.bulk import insert_many
 from syncserver.db.tables import records
 from syncserver.sync.context import DeviceContext
 
@@ -194,7 +195,7 @@ def write_rows(
         }
         (updates if row.exists else inserts).append(values)
     if inserts:
-        conn.execute(sa.insert(records), inserts)
+        insert_many(conn, records, inserts)
     if updates:
         conn.execute(
             sa.update(records)

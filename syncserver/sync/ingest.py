@@ -92,17 +92,6 @@ def ingest(
     if len(set(known_ids)) != len(known_ids):
         # Caught here: the primary key would otherwise fail the insert as a server error.
         raise Conflict("A change id appears twice in one batch.", code="change_id_reused")
-    already = set(
-        conn.execute(
-            sa.select(changes.c.change_id).where(
-                changes.c.tenant_id == device.tenant_id, changes.c.change_id.in_(known_ids)
-            )
-        ).scalars()
-    )
-    if already:
-        raise Conflict(
-            "A change id was reused with a new sequence number.", code="change_id_reused"
-        )
 
     user_ids = {c.user_id for c in fresh}
     user_roles = {
@@ -276,8 +265,15 @@ def ingest(
                 )
             )
 
+    try:
+        insert_many(conn, changes, change_rows)
+    except sa.exc.IntegrityError:
+        # Only its key can clash: an id this tenant already stored, under an older sequence
+        # number. Found by the insert rather than by a look-up before it.
+        raise Conflict(
+            "A change id was reused with a new sequence number.", code="change_id_reused"
+        ) from None
     seq = write_rows(conn, device.tenant_id, rows, seq, cipher)
-    insert_many(conn, changes, change_rows)
     audit_seq, audit_head = audit.write_entries(
         conn, device.tenant_id, int(head.audit_seq), head.audit_head, audit_entries
     )

@@ -20,8 +20,9 @@ from shared.merge import FieldConflict
 class StoredRecord:
     entity: str
     record_id: str
-    fields: Mapping[str, Any]  # read-only: a replica may open stored values as they are read
-    versions: dict[str, str]
+    # Read-only: a replica may parse and open stored values as they are read.
+    fields: Mapping[str, Any]
+    versions: Mapping[str, str]
 
 
 @dataclass(frozen=True)

@@ -53,8 +53,13 @@ def content_matches(value: Any, stored: str, key: bytes) -> bool:
     return hmac.compare_digest(stored, legacy)
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """JSON with sorted keys and no spaces (``json.dumps`` with those options, without making
+    an encoder per call)."""
+    return _CANONICAL.encode(value)
 
 
 def _scalar(value: Any) -> str:

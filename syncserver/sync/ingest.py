@@ -189,7 +189,7 @@ def ingest(
             pass  # the same event id twice: the first one stands (stable-id review items)
         else:
             merged = merge_fields(
-                dict(row.fields), row.versions, change.fields, change.base_versions, version
+                dict(row.fields), dict(row.versions), change.fields, change.base_versions, version
             )
             row.fields, row.versions, row.stored_json = merged.values, merged.versions, None
             row.hlc = max(row.hlc, change.hlc)

@@ -26,8 +26,8 @@ class Row:
     record_id: str
     home_id: str | None
     resident_id: str | None
-    fields: Mapping[str, Any]  # a stored record's: ``SealedFields``, opened as read
-    versions: dict[str, str]
+    fields: Mapping[str, Any]  # a stored record's are parsed and opened as they are read
+    versions: Mapping[str, str]
     hlc: str
     user_id: str | None
     device_id: str | None
@@ -38,33 +38,54 @@ class Row:
     stored_json: str | None = None
 
 
-class SealedFields(Mapping[str, Any]):
-    """A stored record's fields whose sealed values are opened when first read: the rules
-    mostly read a resident's status, so a push need not decrypt every resident it names."""
+class StoredJson(Mapping[str, Any]):
+    """A stored JSON object, parsed when first read: a push names every resident its changes
+    are about, and mostly needs only their home, not their fields."""
 
-    __slots__ = ("_cipher", "_closed", "_record_id", "_values")
+    __slots__ = ("_text", "_values")
 
-    def __init__(
-        self, values: dict[str, Any], closed: set[str], cipher: TenantCipher, record_id: str
-    ) -> None:
-        self._values = values
-        self._closed = closed
-        self._cipher = cipher
-        self._record_id = record_id
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._values: dict[str, Any] | None = None
+
+    def _parsed(self) -> dict[str, Any]:
+        if self._values is None:
+            self._values = json.loads(self._text)
+        return self._values
 
     def __getitem__(self, name: str) -> Any:
-        value = self._values[name]
-        if name in self._closed:
-            value = self._cipher.open_value(RECORDS, self._record_id, name, value)
-            self._values[name] = value
-            self._closed.discard(name)
-        return value
+        return self._parsed()[name]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._values)
+        return iter(self._parsed())
 
     def __len__(self) -> int:
-        return len(self._values)
+        return len(self._parsed())
+
+
+class StoredFields(StoredJson):
+    """A stored record's fields, whose sealed values are opened when first read: the rules
+    mostly read a resident's status, so a push need not decrypt every resident it names."""
+
+    __slots__ = ("_cipher", "_closed", "_entity", "_record_id")
+
+    def __init__(self, text: str, entity: str, record_id: str, cipher: TenantCipher) -> None:
+        super().__init__(text)
+        self._entity = entity
+        self._record_id = record_id
+        self._cipher = cipher
+        self._closed: set[str] | None = None
+
+    def __getitem__(self, name: str) -> Any:
+        values = self._parsed()
+        value = values[name]
+        if self._closed is None:
+            self._closed = {n for n in sealed_names(self._entity, values) if n in values}
+        if name in self._closed:
+            value = self._cipher.open_value(RECORDS, self._record_id, name, value)
+            values[name] = value
+            self._closed.discard(name)
+        return value
 
 
 class Lookup:
@@ -149,18 +170,19 @@ def load_rows(
 
 
 def to_row(r: sa.RowMapping, cipher: TenantCipher) -> Row:
-    fields: Mapping[str, Any] = json.loads(r["fields"])
-    if r["entity"] in SEALED_ENTITIES:
-        closed = {name for name in sealed_names(r["entity"], fields) if name in fields}
-        if closed:
-            fields = SealedFields(dict(fields), closed, cipher, r["record_id"])
+    entity, record_id = r["entity"], r["record_id"]
+    fields = (
+        StoredFields(r["fields"], entity, record_id, cipher)
+        if entity in SEALED_ENTITIES
+        else StoredJson(r["fields"])
+    )
     return Row(
-        r["entity"],
-        r["record_id"],
+        entity,
+        record_id,
         r["home_id"],
         r["resident_id"],
         fields,
-        json.loads(r["versions"]),
+        StoredJson(r["versions"]),
         r["hlc"],
         r["user_id"],
         r["device_id"],
@@ -187,7 +209,7 @@ def write_rows(
             "resident_id": row.resident_id,
             "fields": row.stored_json
             or json.dumps(cipher.seal(row.entity, row.record_id, row.fields)),
-            "versions": json.dumps(row.versions),
+            "versions": json.dumps(dict(row.versions)),
             "hlc": row.hlc,
             "server_seq": seq,
             "user_id": row.user_id,

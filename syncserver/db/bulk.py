@@ -43,7 +43,9 @@ def _plain_insert(
 ) -> tuple[str, tuple[Callable[[Any], Any] | None, ...]]:
     columns = ", ".join(f'"{name}"' for name in names)
     marks = ", ".join("?" for _ in names)
-    processors = tuple(table.c[name].type.bind_processor(dialect) for name in names)
+    processors = tuple(
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+    )
     return f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})', processors
 
 

@@ -42,7 +42,7 @@ def content_hash(value: Any, key: bytes) -> str:
     the content was not changed afterwards, but nobody without the key can confirm a guess of
     a personal value from it. Entries from before the audit key hold a plain SHA-256 (64 hex
     digits, no prefix)."""
-    return KEYED_PREFIX + hmac.new(key, canonical(value).encode(), hashlib.sha256).hexdigest()
+    return KEYED_PREFIX + hmac.digest(key, canonical(value).encode(), "sha256").hex()
 
 
 def content_matches(value: Any, stored: str, key: bytes) -> bool:
@@ -77,11 +77,34 @@ def entry_hash(prev_hash: str, tenant_id: str, seq: int, at: str, row: dict[str,
     # The canonical JSON of {"tenant", "seq", "at", "action", "user", "device", "subject",
     # "detail"} (keys sorted, no spaces), written out directly: it is hashed once per entry
     # on every write and every verify (tests/syncserver/test_audit.py holds it to canonical).
+    return _chained_hash(
+        prev_hash,
+        _scalar(row["action"]),
+        _scalar(at),
+        _scalar(row["detail"]),
+        _scalar(row["device_id"]),
+        _scalar(seq),
+        _scalar(row["subject"]),
+        _scalar(tenant_id),
+        _scalar(row["user_id"]),
+    )
+
+
+def _chained_hash(
+    prev_hash: str,
+    action: str,
+    at: str,
+    detail: str,
+    device: str,
+    seq: str,
+    subject: str,
+    tenant: str,
+    user: str,
+) -> str:
+    """The hash over ``prev_hash`` and the entry's canonical JSON, each value given as JSON."""
     body = (
-        f'{{"action":{_scalar(row["action"])},"at":{_scalar(at)},'
-        f'"detail":{_scalar(row["detail"])},"device":{_scalar(row["device_id"])},'
-        f'"seq":{_scalar(seq)},"subject":{_scalar(row["subject"])},'
-        f'"tenant":{_scalar(tenant_id)},"user":{_scalar(row["user_id"])}}}'
+        f'{{"action":{action},"at":{at},"detail":{detail},"device":{device},"seq":{seq},'
+        f'"subject":{subject},"tenant":{tenant},"user":{user}}}'
     )
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
@@ -123,23 +146,48 @@ def write_entries(
     if not entries:
         return seq, prev
     now = dt.datetime.now(dt.UTC)
-    at = _at_text(now)
+    at, tenant = _scalar(_at_text(now)), _scalar(tenant_id)
+    # A batch's entries repeat their action, device and author: each is written as JSON once.
+    as_json: dict[str | None, str] = {}
+
+    def json_of(value: str | None) -> str:
+        found = as_json.get(value)
+        if found is None:
+            found = as_json[value] = _scalar(value)
+        return found
+
     rows = []
     for entry in entries:
         seq += 1
-        row: dict[str, Any] = {
-            "tenant_id": tenant_id,
-            "seq": seq,
-            "at": now,
-            "action": entry.action,
-            "user_id": entry.user_id,
-            "device_id": entry.device_id,
-            "subject": entry.subject,
-            "detail": canonical(entry.detail or {}),
-        }
-        row["prev_hash"] = prev
-        row["hash"] = prev = entry_hash(prev, tenant_id, seq, at, row)
-        rows.append(row)
+        detail = canonical(entry.detail or {})
+        prev_hash, prev = (
+            prev,
+            _chained_hash(
+                prev,
+                json_of(entry.action),
+                at,
+                _scalar(detail),
+                json_of(entry.device_id),
+                str(seq),
+                _scalar(entry.subject),
+                tenant,
+                json_of(entry.user_id),
+            ),
+        )
+        rows.append(
+            {
+                "tenant_id": tenant_id,
+                "seq": seq,
+                "at": now,
+                "action": entry.action,
+                "user_id": entry.user_id,
+                "device_id": entry.device_id,
+                "subject": entry.subject,
+                "detail": detail,
+                "prev_hash": prev_hash,
+                "hash": prev,
+            }
+        )
     insert_many(conn, audit_log, rows)
     return seq, prev
 

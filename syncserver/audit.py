@@ -79,19 +79,20 @@ def entry_hash(prev_hash: str, tenant_id: str, seq: int, at: str, row: dict[str,
     # on every write and every verify (tests/syncserver/test_audit.py holds it to canonical).
     return _chained_hash(
         prev_hash,
-        _scalar(row["action"]),
-        _scalar(at),
-        _scalar(row["detail"]),
-        _scalar(row["device_id"]),
-        _scalar(seq),
-        _scalar(row["subject"]),
-        _scalar(tenant_id),
-        _scalar(row["user_id"]),
+        action=_scalar(row["action"]),
+        at=_scalar(at),
+        detail=_scalar(row["detail"]),
+        device=_scalar(row["device_id"]),
+        seq=_scalar(seq),
+        subject=_scalar(row["subject"]),
+        tenant=_scalar(tenant_id),
+        user=_scalar(row["user_id"]),
     )
 
 
 def _chained_hash(
     prev_hash: str,
+    *,
     action: str,
     at: str,
     detail: str,
@@ -160,19 +161,17 @@ def write_entries(
     for entry in entries:
         seq += 1
         detail = canonical(entry.detail or {})
-        prev_hash, prev = (
-            prev,
-            _chained_hash(
-                prev,
-                json_of(entry.action),
-                at,
-                _scalar(detail),
-                json_of(entry.device_id),
-                str(seq),
-                _scalar(entry.subject),
-                tenant,
-                json_of(entry.user_id),
-            ),
+        prev_hash = prev
+        prev = _chained_hash(
+            prev_hash,
+            action=json_of(entry.action),
+            at=at,
+            detail=_scalar(detail),
+            device=json_of(entry.device_id),
+            seq=str(seq),
+            subject=_scalar(entry.subject),
+            tenant=tenant,
+            user=json_of(entry.user_id),
         )
         rows.append(
             {

@@ -198,7 +198,7 @@ def test_content_is_stored_as_a_keyed_hash_only() -> None:
     ("user", "device", "subject", "seq"),
     [
         (None, None, None, 1),
-        ("u-1", "d\u00e9vice \"quoted\" \\ back", "care_note:\u2028x\u0001", 2**40),
+        ("u-1", 'd\u00e9vice "quoted" \\ back', "care_note:\u2028x\u0001", 2**40),
         ("\ud7ff\U0001f600", "d", "tab\there", 7),
     ],
 )

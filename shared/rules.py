@@ -32,7 +32,7 @@ class AppliedChange:
     entity: str
     record_id: str
     op: str
-    fields: dict[str, Any]
+    fields: Mapping[str, Any]
     base_versions: dict[str, str]
     resident_id: str | None
     occurred_at: str

@@ -70,5 +70,5 @@ def insert_many(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str
     if conn.dialect.name != "postgresql":
         conn.execute(sa.insert(table), list(rows))
         return
-    params = tuple([row[name] for row in rows] for name in names)
-    conn.exec_driver_sql(_unnest_sql(table, names), params)
+    arrays = tuple([row[name] for row in rows] for name in names)
+    conn.exec_driver_sql(_unnest_sql(table, names), arrays)

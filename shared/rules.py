@@ -7,7 +7,7 @@ both notice the same problem make the same record, which then merges instead of 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -20,8 +20,9 @@ from shared.merge import FieldConflict
 class StoredRecord:
     entity: str
     record_id: str
-    fields: dict[str, Any]
-    versions: dict[str, str]
+    # Read-only: a replica may parse and open stored values as they are read.
+    fields: Mapping[str, Any]
+    versions: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class AppliedChange:
     entity: str
     record_id: str
     op: str
-    fields: dict[str, Any]
+    fields: Mapping[str, Any]
     base_versions: dict[str, str]
     resident_id: str | None
     occurred_at: str

@@ -28,12 +28,23 @@ def unstorable(value: Any) -> str | None:
         return None if math.isfinite(value) else "numbers must be finite (no NaN or Infinity)"
     if isinstance(value, dict):
         for key, item in value.items():
-            problem = unstorable(key) or unstorable(item)
+            problem = _leaf_problem(key) or _leaf_problem(item)
             if problem:
                 return problem
     elif isinstance(value, list | tuple):
         for item in value:
-            problem = unstorable(item)
+            problem = _leaf_problem(item)
             if problem:
                 return problem
     return None
+
+
+def _leaf_problem(value: Any) -> str | None:
+    """``unstorable`` with the common cases (text without a bad character, a whole number,
+    null) answered without a further call: every pushed field passes through here."""
+    kind = type(value)
+    if kind is str:
+        return None if _UNSAVABLE_TEXT.search(value) is None else text_problem(value)
+    if kind is int or kind is bool or value is None:
+        return None
+    return unstorable(value)

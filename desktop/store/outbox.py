@@ -41,17 +41,30 @@ def append(conn: sa.Connection, device_seq: int, body: dict[str, Any]) -> None:
 def pending(conn: sa.Connection, limit: int, max_bytes: int | None = None) -> list[OutboxEntry]:
     """The oldest ``limit`` changes waiting to be sent; with ``max_bytes``, only as many as
     fit in that many bytes of JSON (always at least one), so a batch of photos stays small."""
+    return [
+        OutboxEntry(r.device_seq, r.change_id, r.record_id, r.entity, json.loads(r.body))
+        for r in _pending_rows(conn, limit, max_bytes)
+    ]
+
+
+def pending_json(
+    conn: sa.Connection, limit: int, max_bytes: int | None = None
+) -> list[tuple[int, str]]:
+    """``pending`` as (device_seq, the change's JSON text as stored): what a push sends,
+    without parsing it only to write it out again."""
+    return [(r.device_seq, r.body) for r in _pending_rows(conn, limit, max_bytes)]
+
+
+def _pending_rows(conn: sa.Connection, limit: int, max_bytes: int | None) -> list[sa.Row[Any]]:
     rows = conn.execute(sa.select(outbox).order_by(outbox.c.device_seq).limit(limit))
-    entries: list[OutboxEntry] = []
+    chosen: list[sa.Row[Any]] = []
     total = 0
     for r in rows:
         total += len(r.body)
-        if max_bytes is not None and entries and total > max_bytes:
+        if max_bytes is not None and chosen and total > max_bytes:
             break
-        entries.append(
-            OutboxEntry(r.device_seq, r.change_id, r.record_id, r.entity, json.loads(r.body))
-        )
-    return entries
+        chosen.append(r)
+    return chosen
 
 
 def pending_record_ids(conn: sa.Connection) -> set[str]:

@@ -24,7 +24,7 @@ from desktop.sync.local_changes import Author, ChangeRecorder
 from shared import entities as ent
 from shared import rules
 from shared.hlc import HybridClock
-from shared.protocol import Change, PullResponse, RecordState
+from shared.protocol import PullResponse, RecordState
 
 PUSH_BATCH = 1000
 # A push also stops at this much JSON (about eight photos of body map marks, see
@@ -88,11 +88,11 @@ class SyncEngine:
         recovered = False
         while True:
             with self.store.read() as conn:
-                entries = outbox.pending(conn, PUSH_BATCH, PUSH_BATCH_BYTES)
+                entries = outbox.pending_json(conn, PUSH_BATCH, PUSH_BATCH_BYTES)
             if not entries:
                 return sent
             try:
-                reply = self.client.push([Change.model_validate(e.body) for e in entries])
+                reply = self.client.push_json([body for _seq, body in entries])
             except ServerRefused as exc:
                 if exc.code != "sequence_gap" or recovered:
                     raise
@@ -104,8 +104,8 @@ class SyncEngine:
                 still_pending = outbox.pending_record_ids(conn)
                 records_repo.mark_synced(conn, (i for i in done_ids if i not in still_pending))
                 meta.put(conn, "acked_seq", reply.acknowledged_seq)
-            sent += len([e for e in entries if e.device_seq <= reply.acknowledged_seq])
-            if reply.acknowledged_seq < entries[-1].device_seq:
+            sent += len([seq for seq, _body in entries if seq <= reply.acknowledged_seq])
+            if reply.acknowledged_seq < entries[-1][0]:
                 return sent
 
     def _resend_lost(self, expected_seq: int, refusal: ServerRefused) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NoReturn
 
 from shared.errors import WcnError
 from shared.storable import text_problem, unstorable
@@ -77,61 +77,73 @@ class FieldError(WcnError, ValueError):
 _ID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
+class _Refusal(Exception):
+    """Raised inside ``_check_value`` with the message's rest; made into a FieldError there
+    (the label and the error are only built for a value that does not fit)."""
+
+
 def _check_value(entity: EntityType, spec: FieldSpec, value: Any) -> None:
-    label = spec.name.replace("_", " ")
+    try:
+        _check(spec, value)
+    except _Refusal as refusal:
+        label = spec.name.replace("_", " ")
+        raise FieldError(entity.name, spec.name, f"{label}{refusal.args[0]}") from None
 
-    def fail(message: str) -> None:
-        raise FieldError(entity.name, spec.name, message)
 
+def _fail(rest: str) -> NoReturn:
+    raise _Refusal(rest)
+
+
+def _check(spec: FieldSpec, value: Any) -> None:
     if value is None:
         if spec.required:
-            fail(f"{label} is required.")
+            _fail(" is required.")
         return
     kind = spec.type
     if kind in (FieldType.TEXT, FieldType.ID, FieldType.DATE, FieldType.DATETIME):
         if not isinstance(value, str):
-            fail(f"{label} must be text.")
+            _fail(" must be text.")
         if kind is FieldType.TEXT:
             if len(value) > spec.max_length:
-                fail(f"{label} is longer than {spec.max_length} characters.")
+                _fail(f" is longer than {spec.max_length} characters.")
             problem = text_problem(value)
             if problem:
-                fail(f"{label} {problem}.")
+                _fail(f" {problem}.")
             if spec.required and not value.strip():
-                fail(f"{label} is required.")
+                _fail(" is required.")
             if spec.choices and value not in spec.choices:
-                fail(f"{label} must be one of: {', '.join(spec.choices)}.")
+                _fail(f" must be one of: {', '.join(spec.choices)}.")
         elif kind is FieldType.ID and not _ID_RE.match(value):
-            fail(f"{label} is not a valid record id.")
+            _fail(" is not a valid record id.")
         elif kind is FieldType.DATE:
             try:
                 dt.date.fromisoformat(value)
             except ValueError:
-                fail(f"{label} must be a date like 2024-03-31.")
+                _fail(" must be a date like 2024-03-31.")
         elif kind is FieldType.DATETIME:
             try:
                 parsed = dt.datetime.fromisoformat(value)
             except ValueError:
-                fail(f"{label} must be a date and time like 2024-03-31T14:05:00+00:00.")
+                _fail(" must be a date and time like 2024-03-31T14:05:00+00:00.")
             else:
                 if parsed.tzinfo is None:
-                    fail(f"{label} must include a time zone.")
+                    _fail(" must include a time zone.")
     elif kind in (FieldType.INT, FieldType.FLOAT):
         if isinstance(value, bool) or not isinstance(value, int | float):
-            fail(f"{label} must be a number.")
+            _fail(" must be a number.")
         if kind is FieldType.INT and not isinstance(value, int):
-            fail(f"{label} must be a whole number.")
+            _fail(" must be a whole number.")
         if spec.minimum is not None and value < spec.minimum:
-            fail(f"{label} must be at least {spec.minimum:g}.")
+            _fail(f" must be at least {spec.minimum:g}.")
         if spec.maximum is not None and value > spec.maximum:
-            fail(f"{label} must be at most {spec.maximum:g}.")
+            _fail(f" must be at most {spec.maximum:g}.")
     elif kind is FieldType.BOOL and not isinstance(value, bool):
-        fail(f"{label} must be yes or no.")
+        _fail(" must be yes or no.")
     elif kind is FieldType.JSON:
         # Any JSON value that every store can hold; its size is limited by the batch size.
         problem = unstorable(value)
         if problem:
-            fail(f"{label}: {problem}.")
+            _fail(f": {problem}.")
 
 
 def validate_against(

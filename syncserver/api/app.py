@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -62,6 +61,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
             yield
         finally:
             state.live.stop()
+            state.stop_db_threads()
             if db is None:
                 database.dispose()
 
@@ -113,13 +113,6 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error")
         return _error(500, "internal_error", "Something went wrong on the server; it was logged.")
-
-    @app.middleware("http")
-    async def _timing(request: Request, call_next):  # type: ignore[no-untyped-def]
-        started = time.perf_counter()
-        response = await call_next(request)
-        response.headers["x-request-ms"] = f"{(time.perf_counter() - started) * 1000:.1f}"
-        return response
 
     app.include_router(routes_ops.router)
     app.include_router(routes_sync.router)

@@ -8,11 +8,17 @@ application role with the tenant set, so row-level security backs up every query
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import datetime as dt
+import functools
 import logging
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 import sqlalchemy as sa
 from fastapi import Request
@@ -33,6 +39,11 @@ from syncserver.security.tokens import AccessClaims, TokenService
 from syncserver.sync.context import DeviceContext
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+# Threads for the sync routes' database work. Few, so that the one holding the tenant's
+# write lock is not starved of the interpreter by dozens of others (the threadpool Starlette
+# uses has 40); the rest wait in the queue, in the order they came, using no CPU.
+DB_THREADS = 4
 
 
 @dataclass
@@ -45,6 +56,23 @@ class ServerState:
     scope: Scope
     limiter: SignInLimiter
     signer: AuditSigner | None = None
+    _db_threads: ThreadPoolExecutor | None = field(default=None, repr=False)
+    _db_threads_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    async def run_db(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (blocking database work) on the database threads."""
+        with self._db_threads_lock:
+            if self._db_threads is None:
+                self._db_threads = ThreadPoolExecutor(DB_THREADS, thread_name_prefix="wcn-db")
+            threads = self._db_threads
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(threads, context.run, work)
+
+    def stop_db_threads(self) -> None:
+        with self._db_threads_lock:
+            threads, self._db_threads = self._db_threads, None
+        if threads is not None:
+            threads.shutdown(wait=False)
 
     @contextmanager
     def tenant(self, tenant_id: str, *, write: bool = True) -> Iterator[sa.Connection]:
@@ -106,10 +134,11 @@ def authenticate_device(request: Request) -> DeviceContext:
     return _device(request, allow_revoked=False)
 
 
-def authenticate_device_for_push(request: Request) -> DeviceContext:
+async def authenticate_device_for_push(request: Request) -> DeviceContext:
     """An enrolled PC, revoked or not: a revoked PC may still hand over what it recorded
-    before it wipes itself (it can no longer pull, sign anyone in or read anything)."""
-    return _device(request, allow_revoked=True)
+    before it wipes itself (it can no longer pull, sign anyone in or read anything).
+    Looked up on the database threads, where the push itself then runs."""
+    return await state_of(request).run_db(functools.partial(_device, request, allow_revoked=True))
 
 
 def _device(request: Request, *, allow_revoked: bool) -> DeviceContext:

@@ -227,7 +227,7 @@ async def push(
             server_seq=result.server_seq,
         )
 
-    return await asyncio.to_thread(run)
+    return await state.run_db(run)
 
 
 @router.post("/sync/pull")

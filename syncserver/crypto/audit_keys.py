@@ -32,15 +32,26 @@ class AuditKeys:
         self._cache: dict[tuple[str, str], bytes] = {}
         self._lock = threading.Lock()
 
-    def get(self, conn: sa.Connection, tenant_id: str) -> bytes:
-        row = conn.execute(
-            sa.select(tenants.c.audit_key_wrapped, tenants.c.audit_key_master_id).where(
-                tenants.c.id == tenant_id
-            )
-        ).one()
-        if row.audit_key_wrapped is None:
+    def get(
+        self,
+        conn: sa.Connection,
+        tenant_id: str,
+        *,
+        stored: tuple[str | None, str | None] | None = None,
+    ) -> bytes:
+        """``stored``: the tenant row's (audit_key_wrapped, audit_key_master_id) when the
+        caller has read them in this transaction."""
+        if stored is None:
+            row = conn.execute(
+                sa.select(tenants.c.audit_key_wrapped, tenants.c.audit_key_master_id).where(
+                    tenants.c.id == tenant_id
+                )
+            ).one()
+            stored = (row.audit_key_wrapped, row.audit_key_master_id)
+        wrapped, master_key_id = stored
+        if wrapped is None:
             return self._create(conn, tenant_id)
-        return self._unwrap(tenant_id, row.audit_key_wrapped, row.audit_key_master_id)
+        return self._unwrap(tenant_id, wrapped, master_key_id or "")
 
     def _create(self, conn: sa.Connection, tenant_id: str) -> bytes:
         key = secrets.token_bytes(KEY_BYTES)

@@ -143,9 +143,11 @@ class TenantCipher:
                 out[name] = self.open_value(RECORDS, record_id, name, out[name])
         return out
 
-    def audit_key(self) -> bytes:
-        """The tenant's key for the audit trail's content hashes (made on first use)."""
-        return self._audit_keys.get(self._conn, self.tenant_id)
+    def audit_key(self, *, stored: tuple[str | None, str | None] | None = None) -> bytes:
+        """The tenant's key for the audit trail's content hashes (made on first use).
+        ``stored``: the tenant row's wrapped key and master key id, when the caller has
+        just read them (under the tenant's lock), saving the look-up."""
+        return self._audit_keys.get(self._conn, self.tenant_id, stored=stored)
 
     def is_current(self, value: Any) -> bool:
         """Whether a stored value is sealed with the newest key (a rotation re-seals the rest)."""

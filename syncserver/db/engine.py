@@ -29,12 +29,15 @@ def _sqlite_engine(url: sa.URL, *, immediate: bool) -> Engine:
             raise ConfigError(
                 f"Cannot create the folder {folder} for the database: {exc.strerror}."
             ) from None
-    engine = sa.create_engine(
-        url,
-        connect_args={"timeout": 30, "check_same_thread": False},
-        pool_size=8,
-        max_overflow=8,
-    )
+    # The writer holds one connection: SQLite lets one transaction write at a time, and a
+    # writer waiting in the pool's queue is woken the moment the last one commits, in the
+    # order they came, where one waiting on SQLite's lock (busy_timeout) sleeps and retries
+    # (up to 100 ms a time), leaving the database idle while pushes queue up. Other
+    # processes (serve --workers, the CLI) still meet at SQLite's lock.
+    pool: dict[str, int] = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 30}
+    if not immediate:
+        pool = {"pool_size": 8, "max_overflow": 8}
+    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **pool)
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -65,7 +65,9 @@ class RequestOps:
             if message["type"] == "http.response.start":
                 status = int(message["status"])
                 response_started = True
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+                headers = MutableHeaders(scope=message)
+                headers[REQUEST_ID_HEADER] = request_id
+                headers["x-request-ms"] = f"{(time.perf_counter() - started) * 1000:.1f}"
             elif (
                 message["type"] == "http.response.body"
                 and scope.get("path") == PUSH_ROUTE

@@ -21,6 +21,7 @@ from shared.merge import make_version, merge_fields
 from shared.protocol import Change
 from syncserver import audit
 from syncserver.crypto import TenantCipher
+from syncserver.db.bulk import insert_many
 from syncserver.db.tables import changes, devices, tenants, users
 from syncserver.errors import BadRequest, Conflict, Forbidden
 from syncserver.sync.context import DeviceContext
@@ -51,14 +52,20 @@ def ingest(
     """Merge ``batch``; ``cipher`` (of the device's tenant, on ``conn``) opens and seals the
     personal fields of the records read and written."""
     # Take the tenant lock first: it orders every write of this tenant behind this batch.
-    seq = int(
-        conn.execute(
-            sa.update(tenants)
-            .where(tenants.c.id == device.tenant_id)
-            .values(seq=tenants.c.seq)
-            .returning(tenants.c.seq)
-        ).scalar_one()
-    )
+    # The same statement reads the audit chain's head and key, which the lock also guards.
+    head = conn.execute(
+        sa.update(tenants)
+        .where(tenants.c.id == device.tenant_id)
+        .values(seq=tenants.c.seq)
+        .returning(
+            tenants.c.seq,
+            tenants.c.audit_seq,
+            tenants.c.audit_head,
+            tenants.c.audit_key_wrapped,
+            tenants.c.audit_key_master_id,
+        )
+    ).one()
+    seq = int(head.seq)
     acked = int(
         conn.execute(
             sa.select(devices.c.acked_seq).where(devices.c.id == device.device_id)
@@ -85,17 +92,6 @@ def ingest(
     if len(set(known_ids)) != len(known_ids):
         # Caught here: the primary key would otherwise fail the insert as a server error.
         raise Conflict("A change id appears twice in one batch.", code="change_id_reused")
-    already = set(
-        conn.execute(
-            sa.select(changes.c.change_id).where(
-                changes.c.tenant_id == device.tenant_id, changes.c.change_id.in_(known_ids)
-            )
-        ).scalars()
-    )
-    if already:
-        raise Conflict(
-            "A change id was reused with a new sequence number.", code="change_id_reused"
-        )
 
     user_ids = {c.user_id for c in fresh}
     user_roles = {
@@ -110,7 +106,7 @@ def ingest(
     lookup = Lookup(rows, conn, device, cipher)
     change_rows: list[dict[str, Any]] = []
     audit_entries: list[audit.AuditEntry] = []
-    audit_key = cipher.audit_key()
+    audit_key = cipher.audit_key(stored=(head.audit_key_wrapped, head.audit_key_master_id))
     now = dt.datetime.now(dt.UTC)
     occurred_now = now.isoformat(timespec="seconds")
 
@@ -172,6 +168,7 @@ def ingest(
         seq += 1
         version = make_version(change.hlc, change.change_id)
         conflicts: list[Any] = []
+        sealed_json = json.dumps(cipher.seal(change.entity, change.record_id, change.fields))
         if row is None:
             row = Row(
                 change.entity,
@@ -185,15 +182,16 @@ def ingest(
                 device.device_id,
                 exists=False,
                 dirty=True,
+                stored_json=sealed_json,
             )
             rows[change.record_id] = row
         elif entity.kind is ent.Kind.EVENT:
             pass  # the same event id twice: the first one stands (stable-id review items)
         else:
             merged = merge_fields(
-                row.fields, row.versions, change.fields, change.base_versions, version
+                dict(row.fields), dict(row.versions), change.fields, change.base_versions, version
             )
-            row.fields, row.versions = merged.values, merged.versions
+            row.fields, row.versions, row.stored_json = merged.values, merged.versions, None
             row.hlc = max(row.hlc, change.hlc)
             row.user_id, row.device_id = change.user_id, device.device_id
             row.dirty = True
@@ -210,7 +208,7 @@ def ingest(
                 "entity": change.entity,
                 "record_id": change.record_id,
                 "op": change.op,
-                "fields": json.dumps(cipher.seal(change.entity, change.record_id, change.fields)),
+                "fields": sealed_json,
                 "base_versions": json.dumps(change.base_versions),
                 "hlc": change.hlc,
                 "received_at": now,
@@ -267,10 +265,23 @@ def ingest(
                 )
             )
 
+    try:
+        insert_many(conn, changes, change_rows)
+    except sa.exc.IntegrityError:
+        # Only its key can clash: an id this tenant already stored, under an older sequence
+        # number. Found by the insert rather than by a look-up before it.
+        raise Conflict(
+            "A change id was reused with a new sequence number.", code="change_id_reused"
+        ) from None
     seq = write_rows(conn, device.tenant_id, rows, seq, cipher)
-    conn.execute(sa.insert(changes), change_rows)
-    audit.append(conn, device.tenant_id, audit_entries)
-    conn.execute(sa.update(tenants).where(tenants.c.id == device.tenant_id).values(seq=seq))
+    audit_seq, audit_head = audit.write_entries(
+        conn, device.tenant_id, int(head.audit_seq), head.audit_head, audit_entries
+    )
+    conn.execute(
+        sa.update(tenants)
+        .where(tenants.c.id == device.tenant_id)
+        .values(seq=seq, audit_seq=audit_seq, audit_head=audit_head)
+    )
     conn.execute(
         sa.update(devices)
         .where(devices.c.id == device.device_id)

@@ -4,6 +4,7 @@ merge, and written back (personal fields sealed) with fresh sequence numbers aft
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,9 @@ import sqlalchemy as sa
 from shared import entities as ent
 from shared import rules
 from shared.protocol import Change
-from syncserver.crypto import SEALED_ENTITIES, TenantCipher
+from syncserver.crypto import SEALED_ENTITIES, TenantCipher, sealed_names
+from syncserver.crypto.fields import RECORDS
+from syncserver.db.bulk import insert_many
 from syncserver.db.tables import records
 from syncserver.sync.context import DeviceContext
 
@@ -23,13 +26,66 @@ class Row:
     record_id: str
     home_id: str | None
     resident_id: str | None
-    fields: dict[str, Any]
-    versions: dict[str, str]
+    fields: Mapping[str, Any]  # a stored record's are parsed and opened as they are read
+    versions: Mapping[str, str]
     hlc: str
     user_id: str | None
     device_id: str | None
     exists: bool
     dirty: bool = False
+    # ``fields`` as stored (JSON, personal values sealed) while they are what was pushed:
+    # a created record's row reuses its change's sealed text instead of sealing twice.
+    stored_json: str | None = None
+
+
+class StoredJson(Mapping[str, Any]):
+    """A stored JSON object, parsed when first read: a push names every resident its changes
+    are about, and mostly needs only their home, not their fields."""
+
+    __slots__ = ("_text", "_values")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._values: dict[str, Any] | None = None
+
+    def _parsed(self) -> dict[str, Any]:
+        if self._values is None:
+            self._values = json.loads(self._text)
+        return self._values
+
+    def __getitem__(self, name: str) -> Any:
+        return self._parsed()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parsed())
+
+    def __len__(self) -> int:
+        return len(self._parsed())
+
+
+class StoredFields(StoredJson):
+    """A stored record's fields, whose sealed values are opened when first read: the rules
+    mostly read a resident's status, so a push need not decrypt every resident it names."""
+
+    __slots__ = ("_cipher", "_closed", "_entity", "_record_id")
+
+    def __init__(self, text: str, entity: str, record_id: str, cipher: TenantCipher) -> None:
+        super().__init__(text)
+        self._entity = entity
+        self._record_id = record_id
+        self._cipher = cipher
+        self._closed: set[str] | None = None
+
+    def __getitem__(self, name: str) -> Any:
+        values = self._parsed()
+        value = values[name]
+        if self._closed is None:
+            self._closed = {n for n in sealed_names(self._entity, values) if n in values}
+        if name in self._closed:
+            value = self._cipher.open_value(RECORDS, self._record_id, name, value)
+            values[name] = value
+            self._closed.discard(name)
+        return value
 
 
 class Lookup:
@@ -114,16 +170,19 @@ def load_rows(
 
 
 def to_row(r: sa.RowMapping, cipher: TenantCipher) -> Row:
-    fields = json.loads(r["fields"])
-    if r["entity"] in SEALED_ENTITIES:
-        fields = cipher.open(r["entity"], r["record_id"], fields)
+    entity, record_id = r["entity"], r["record_id"]
+    fields = (
+        StoredFields(r["fields"], entity, record_id, cipher)
+        if entity in SEALED_ENTITIES
+        else StoredJson(r["fields"])
+    )
     return Row(
-        r["entity"],
-        r["record_id"],
+        entity,
+        record_id,
         r["home_id"],
         r["resident_id"],
         fields,
-        json.loads(r["versions"]),
+        StoredJson(r["versions"]),
         r["hlc"],
         r["user_id"],
         r["device_id"],
@@ -148,8 +207,9 @@ def write_rows(
             "entity": row.entity,
             "home_id": row.home_id,
             "resident_id": row.resident_id,
-            "fields": json.dumps(cipher.seal(row.entity, row.record_id, row.fields)),
-            "versions": json.dumps(row.versions),
+            "fields": row.stored_json
+            or json.dumps(cipher.seal(row.entity, row.record_id, row.fields)),
+            "versions": json.dumps(dict(row.versions)),
             "hlc": row.hlc,
             "server_seq": seq,
             "user_id": row.user_id,
@@ -157,7 +217,7 @@ def write_rows(
         }
         (updates if row.exists else inserts).append(values)
     if inserts:
-        conn.execute(sa.insert(records), inserts)
+        insert_many(conn, records, inserts)
     if updates:
         conn.execute(
             sa.update(records)

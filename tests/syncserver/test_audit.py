@@ -192,3 +192,40 @@ def test_content_is_stored_as_a_keyed_hash_only() -> None:
     # Entries from before the audit key (plain SHA-256) are still understood.
     legacy = hashlib.sha256(audit.canonical({"text": "private"}).encode()).hexdigest()
     assert audit.content_matches({"text": "private"}, legacy, key)
+
+
+@pytest.mark.parametrize(
+    ("user", "device", "subject", "seq"),
+    [
+        (None, None, None, 1),
+        ("u-1", 'd\u00e9vice "quoted" \\ back', "care_note:\u2028x\u0001", 2**40),
+        ("\ud7ff\U0001f600", "d", "tab\there", 7),
+    ],
+)
+def test_an_entrys_hash_is_over_its_canonical_json(
+    user: str | None, device: str | None, subject: str | None, seq: int
+) -> None:
+    """The hash is written out without json.dumps for speed; it must stay the hash of the
+    canonical JSON that ``verify`` and any outside checker compute."""
+    row = {
+        "action": "change.create",
+        "user_id": user,
+        "device_id": device,
+        "subject": subject,
+        "detail": audit.canonical({"change": "c", "note": "caf\u00e9"}),
+    }
+    at = "2026-01-02T03:04:05.000006Z"
+    body = audit.canonical(
+        {
+            "tenant": "t\u00e9",
+            "seq": seq,
+            "at": at,
+            "action": row["action"],
+            "user": user,
+            "device": device,
+            "subject": subject,
+            "detail": row["detail"],
+        }
+    )
+    expected = hashlib.sha256(("p" * 64 + body).encode()).hexdigest()
+    assert audit.entry_hash("p" * 64, "t\u00e9", seq, at, row) == expected

@@ -188,13 +188,13 @@ def test_photos_reach_a_second_pc_in_pushes_under_the_size_limit(
     assert len(waiting) == 3
     monkeypatch.setattr(engine, "PUSH_BATCH_BYTES", largest + 10)  # one photo a push
     pushes: list[int] = []
-    real_push = SyncClient.push
+    real_push = SyncClient.push_json  # the engine sends the outbox's JSON as stored
 
-    def counting_push(self: SyncClient, changes: list[Any]) -> Any:
+    def counting_push(self: SyncClient, changes: list[str]) -> Any:
         pushes.append(len(changes))
         return real_push(self, changes)
 
-    monkeypatch.setattr(SyncClient, "push", counting_push)
+    monkeypatch.setattr(SyncClient, "push_json", counting_push)
     pc.sync.sync_now()
     assert pushes == [1, 1, 1]
     assert pc.sync.status().waiting == 0

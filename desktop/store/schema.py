@@ -150,10 +150,10 @@ _V4 = [
 # Version 5: refusing a second dose for a scheduled slot looks up that slot's records (and
 # their corrections) through an index, instead of reading every dose the resident ever had.
 _V5 = [
-    "CREATE INDEX ix_records_dose_slot ON records (json_extract(fields, '$.slot_id')) "
-    "WHERE entity = 'medication_administration'",
-    "CREATE INDEX ix_records_dose_amends ON records (json_extract(fields, '$.amends_id')) "
-    "WHERE entity = 'medication_administration'",
+    "CREATE INDEX IF NOT EXISTS ix_records_dose_slot ON records "
+    "(json_extract(fields, '$.slot_id')) WHERE entity = 'medication_administration'",
+    "CREATE INDEX IF NOT EXISTS ix_records_dose_amends ON records "
+    "(json_extract(fields, '$.amends_id')) WHERE entity = 'medication_administration'",
 ]
 
 # MIGRATIONS[n] upgrades a store from version n to n + 1. Append only; never edit one.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -18,6 +19,7 @@ from shared.news2 import RiskBand
 from tests.desktop.conftest import InProcessServer
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
+UK = ZoneInfo("Europe/London")
 NORMAL = ObservationInput(
     temperature=36.8,
     pulse=72,
@@ -253,10 +255,14 @@ def test_trends_give_weight_news2_and_fluid_series(pc: DesktopServices, resident
     obs, notes = pc.observations, pc.notes
     empty = obs.trends(resident, Span.DAYS, now=NOW)
     assert empty.weight.empty
-    obs.record(resident, ObservationInput(weight_kg=60.0), occurred_at=NOW - dt.timedelta(days=3))
-    obs.record(resident, ObservationInput(weight_kg=60.5), occurred_at=NOW - dt.timedelta(days=1))
-    obs.record(resident, UNWELL, occurred_at=NOW - dt.timedelta(days=1, minutes=5))
-    obs.record(resident, NORMAL, occurred_at=NOW - dt.timedelta(days=1, minutes=1))
+    # Midday on the UK days before: a run just after midnight still finds them on those days.
+    yesterday = (NOW.astimezone(UK) - dt.timedelta(days=1)).replace(hour=12, minute=0, second=0)
+    obs.record(
+        resident, ObservationInput(weight_kg=60.0), occurred_at=yesterday - dt.timedelta(days=2)
+    )
+    obs.record(resident, ObservationInput(weight_kg=60.5), occurred_at=yesterday)
+    obs.record(resident, UNWELL, occurred_at=yesterday - dt.timedelta(minutes=5))
+    obs.record(resident, NORMAL, occurred_at=yesterday - dt.timedelta(minutes=1))
     notes.record_note(resident, "food_fluid", details={"fluid_ml": 200})
     notes.record_note(resident, "food_fluid", details={"fluid_ml": 250})
 

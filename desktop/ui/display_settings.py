@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction
 
+from desktop.ui.context import UiContext
 from desktop.ui.theme import DEFAULT_FONT_INDEX, FONT_SIZES
 
 FILE_NAME = "display.ini"
@@ -45,6 +47,49 @@ class DisplaySettings:
             self._settings.setValue(f"{group}/font_index", display.font_index)
             self._settings.setValue(f"{group}/high_contrast", display.high_contrast)
         self._settings.sync()
+
+
+class DisplayControl:
+    """Bigger and smaller text and high contrast, applied to the theme and remembered for
+    whoever is signed in; the top bar's contrast tick follows what is applied."""
+
+    def __init__(self, ui: UiContext, folder: Path, contrast_action: QAction) -> None:
+        self._ui = ui
+        self._contrast_action = contrast_action
+        self.settings = DisplaySettings(folder)
+        self.use(self.settings.load())  # as the last person left it
+
+    def bigger_text(self) -> None:
+        self._ui.theme.bigger_text()
+        self._remember()
+
+    def smaller_text(self) -> None:
+        self._ui.theme.smaller_text()
+        self._remember()
+
+    def set_high_contrast(self, on: bool) -> None:
+        self._ui.theme.set_high_contrast(on)
+        self._remember()
+
+    def use_for(self, user_id: str) -> None:
+        self.use(self.settings.load(user_id))
+
+    def _remember(self) -> None:
+        theme, user = self._ui.theme, self._ui.user
+        self.settings.save(
+            user.user_id if user else None, Display(theme.font_index, theme.high_contrast)
+        )
+
+    def use(self, display: Display | None) -> None:
+        if display is None:
+            return
+        theme = self._ui.theme
+        if (theme.font_index, theme.high_contrast) != (display.font_index, display.high_contrast):
+            theme.set_display(display.font_index, display.high_contrast)
+        action = self._contrast_action
+        action.blockSignals(True)
+        action.setChecked(display.high_contrast)
+        action.blockSignals(False)
 
 
 def _group(user_id: str | None) -> str:

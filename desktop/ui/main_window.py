@@ -27,7 +27,7 @@ from desktop.services.app import DesktopServices
 from desktop.services.session import CurrentUser
 from desktop.ui import workspace as build
 from desktop.ui.context import Launch, UiContext, open_services
-from desktop.ui.display_settings import Display, DisplaySettings
+from desktop.ui.display_settings import DisplayControl
 from desktop.ui.inactivity import InactivityWatcher
 from desktop.ui.runner import OperationRunner
 from desktop.ui.screens.sign_in import SignInScreen
@@ -110,10 +110,9 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.inactivity)
+        self.display = DisplayControl(self.ui, launch.data_dir, self.top_bar.contrast_action)
         self._connect()
         self._shortcuts()
-        self.display = DisplaySettings(launch.data_dir)
-        self._use_display(self.display.load())  # as the last person left it
 
     def _connect(self) -> None:
         for runner in (self.runner, self.sync.runner):
@@ -130,9 +129,9 @@ class MainWindow(QMainWindow):
         bar.reviews_chosen.connect(self.show_reviews)
         bar.lock_requested.connect(self.lock)
         bar.pin_requested.connect(self.set_pin)
-        bar.bigger_text_requested.connect(self.bigger_text)
-        bar.smaller_text_requested.connect(self.smaller_text)
-        bar.high_contrast_toggled.connect(self.set_high_contrast)
+        bar.bigger_text_requested.connect(self.display.bigger_text)
+        bar.smaller_text_requested.connect(self.display.smaller_text)
+        bar.high_contrast_toggled.connect(self.display.set_high_contrast)
 
     def _shortcuts(self) -> None:
         def add(keys: str, action: Callable[[], None]) -> None:
@@ -147,9 +146,9 @@ class MainWindow(QMainWindow):
         add("Alt+4", self.show_medication)
         add("Alt+5", self.show_handover)
         add("Ctrl+F", self.find_resident)
-        add("Ctrl++", self.bigger_text)
-        add("Ctrl+=", self.bigger_text)
-        add("Ctrl+-", self.smaller_text)
+        add("Ctrl++", self.display.bigger_text)
+        add("Ctrl+=", self.display.bigger_text)
+        add("Ctrl+-", self.display.smaller_text)
         add("Ctrl+Shift+H", self.top_bar.contrast_action.toggle)
 
     # --- the screens, each built when first wanted -----------------------------------------
@@ -248,44 +247,13 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.sign_in)
         self.sync.start()
 
-    # --- remembered display settings -------------------------------------------------------
-
-    def bigger_text(self) -> None:
-        self.ui.theme.bigger_text()
-        self._remember_display()
-
-    def smaller_text(self) -> None:
-        self.ui.theme.smaller_text()
-        self._remember_display()
-
-    def set_high_contrast(self, on: bool) -> None:
-        self.ui.theme.set_high_contrast(on)
-        self._remember_display()
-
-    def _remember_display(self) -> None:
-        theme, user = self.ui.theme, self.ui.user
-        self.display.save(
-            user.user_id if user else None, Display(theme.font_index, theme.high_contrast)
-        )
-
-    def _use_display(self, display: Display | None) -> None:
-        if display is None:
-            return
-        theme = self.ui.theme
-        if (theme.font_index, theme.high_contrast) != (display.font_index, display.high_contrast):
-            theme.set_display(display.font_index, display.high_contrast)
-        action = self.top_bar.contrast_action
-        action.blockSignals(True)
-        action.setChecked(display.high_contrast)
-        action.blockSignals(False)
-
     # --- who is signed in ------------------------------------------------------------------
 
     def _signed_in(self, user: CurrentUser) -> None:
         previous = self.locked_user
         self.locked_user = None
         self.ui.user = user
-        self._use_display(self.display.load(user.user_id))  # their text size and contrast
+        self.display.use_for(user.user_id)  # their text size and contrast
         self.message_bar.clear()
         self.top_bar.show_user(user, locked=False)
         self.top_bar.due_button.setVisible(self.ui.may_write("care_plan_section"))

@@ -256,13 +256,13 @@ def test_trends_give_weight_news2_and_fluid_series(pc: DesktopServices, resident
     empty = obs.trends(resident, Span.DAYS, now=NOW)
     assert empty.weight.empty
     # Midday on the UK days before: a run just after midnight still finds them on those days.
-    yesterday = (NOW.astimezone(UK) - dt.timedelta(days=1)).replace(hour=12, minute=0, second=0)
+    noon_before = (NOW.astimezone(UK) - dt.timedelta(days=1)).replace(hour=12, minute=0, second=0)
     obs.record(
-        resident, ObservationInput(weight_kg=60.0), occurred_at=yesterday - dt.timedelta(days=2)
+        resident, ObservationInput(weight_kg=60.0), occurred_at=noon_before - dt.timedelta(days=2)
     )
-    obs.record(resident, ObservationInput(weight_kg=60.5), occurred_at=yesterday)
-    obs.record(resident, UNWELL, occurred_at=yesterday - dt.timedelta(minutes=5))
-    obs.record(resident, NORMAL, occurred_at=yesterday - dt.timedelta(minutes=1))
+    obs.record(resident, ObservationInput(weight_kg=60.5), occurred_at=noon_before)
+    obs.record(resident, UNWELL, occurred_at=noon_before - dt.timedelta(minutes=5))
+    obs.record(resident, NORMAL, occurred_at=noon_before - dt.timedelta(minutes=1))
     notes.record_note(resident, "food_fluid", details={"fluid_ml": 200})
     notes.record_note(resident, "food_fluid", details={"fluid_ml": 250})
 

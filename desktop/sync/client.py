@@ -34,6 +34,13 @@ from shared.protocol import (
     PushRequest,
     PushResponse,
 )
+from shared.pull_page import (
+    ARRAY_PAGE_PROTOCOL,
+    MalformedPage,
+    PullPage,
+    decode_pull_page,
+    page_of_response,
+)
 
 Model = TypeVar("Model", bound=BaseModel)
 COMPRESS_ABOVE_BYTES = 32 * 1024
@@ -155,14 +162,23 @@ class SyncClient:
             "/v1/sync/push", PushRequest(protocol=self.protocol, changes=changes), PushResponse
         )
 
-    def pull(self, cursor: int, limit: int, *, count_scope: bool = True) -> PullResponse:
-        return self._post(
-            "/v1/sync/pull",
-            PullRequest(
-                protocol=self.protocol, cursor=cursor, limit=limit, count_scope=count_scope
-            ),
-            PullResponse,
+    def pull(self, cursor: int, limit: int, *, count_scope: bool = True) -> PullPage:
+        """One page of records after ``cursor``. From protocol 3 the page's rows go to the
+        store as they came (shared.pull_page); older servers' pages are converted to them."""
+        request = PullRequest(
+            protocol=self.protocol, cursor=cursor, limit=limit, count_scope=count_scope
         )
+        response = self._send_body("/v1/sync/pull", request)
+        if self.protocol < ARRAY_PAGE_PROTOCOL:
+            return page_of_response(self._parse(response, PullResponse))
+        try:
+            return decode_pull_page(response.content)
+        except MalformedPage as exc:
+            raise ServerRefused(
+                f"The server sent a reply this app does not understand ({exc}): update the app.",
+                code="bad_reply",
+                status=response.status_code,
+            ) from None
 
     def live_events(self, on_connected: Callable[[], None] | None = None) -> Iterator[str | None]:
         """Server-sent notifications for this PC's home (None for each keep-alive); ends when

@@ -24,7 +24,8 @@ from desktop.sync.local_changes import Author, ChangeRecorder
 from shared import entities as ent
 from shared import rules
 from shared.hlc import HybridClock
-from shared.protocol import Change, PullResponse, RecordState
+from shared.protocol import Change, RecordState
+from shared.pull_page import MalformedPage, PulledRow, PullPage, state_of_row
 
 PUSH_BATCH = 1000
 # A push also stops at this much JSON (about eight photos of body map marks, see
@@ -132,7 +133,7 @@ class SyncEngine:
         repaired = False
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="wcn-pull") as ahead:
 
-            def request(cursor: int) -> Future[PullResponse]:
+            def request(cursor: int) -> Future[PullPage]:
                 return ahead.submit(self.client.pull, cursor, PULL_BATCH, count_scope=check)
 
             with self.store.read() as conn:
@@ -142,10 +143,10 @@ class SyncEngine:
                 if page.has_more:
                     next_page = request(page.cursor)
                 with self.store.write() as conn:
-                    self.apply(conn, page.records)
+                    self.apply(conn, page.rows)
                     meta.put(conn, "cursor", page.cursor)
                     meta.put(conn, "server_seq", page.server_seq)
-                pulled += len(page.records)
+                pulled += len(page.rows)
                 if progress is not None:
                     progress(page.cursor, max(target, page.server_seq))
                 if page.has_more:
@@ -164,20 +165,37 @@ class SyncEngine:
                         continue
                 return pulled, repaired
 
-    def apply(self, conn: sa.Connection, states: list[RecordState]) -> None:
-        if not states:
+    def apply(self, conn: sa.Connection, rows: list[PulledRow]) -> None:
+        """Write a page of server states (in the caller's transaction). The rows go to the
+        store as they came; their JSON text is checked there before the transaction may
+        commit, so a malformed page leaves nothing behind."""
+        if not rows:
             return
+        try:
+            self._apply_rows(conn, rows)
+        except MalformedPage as exc:
+            raise ServerRefused(
+                f"The server sent records this app cannot read ({exc}). Nothing of them was "
+                "kept: update the app, or contact IT if it is up to date.",
+                code="bad_reply",
+                status=200,
+            ) from None
+
+    def _apply_rows(self, conn: sa.Connection, rows: list[PulledRow]) -> None:
         pending_ids = outbox.pending_record_ids(conn)
-        forget = _people_to_forget(conn, states)
-        simple: list[dict[str, Any]] = []
-        for state in states:
-            if state.record_id in pending_ids:
-                self._apply_over_pending(conn, state)
-                continue
-            simple.append(_row(state))
-        records_repo.bulk_upsert(conn, simple)
+        forget = _people_to_forget(conn, rows)
+        over_pending = [r for r in rows if r[0] in pending_ids] if pending_ids else []
+        simple = [r for r in rows if r[0] not in pending_ids] if over_pending else rows
+        if simple:
+            records_repo.upsert_pulled(conn, simple)
+            seqs = [r[7] for r in simple]
+            bad = records_repo.malformed_pulled(conn, min(seqs), max(seqs))
+            if bad is not None:
+                raise MalformedPage(f"record {bad} is not well formed")
+        for row in over_pending:
+            self._apply_over_pending(conn, state_of_row(row))
         local_users.forget(conn, forget)
-        newest = max(state.hlc for state in states)
+        newest = max(r[6] for r in rows)
         self.clock.observe(newest)
         if newest > str(meta.get(conn, "last_hlc", "")):
             meta.put(conn, "last_hlc", newest)
@@ -238,13 +256,14 @@ class SyncEngine:
         return raised
 
 
-def _people_to_forget(conn: sa.Connection, states: list[RecordState]) -> list[str]:
+def _people_to_forget(conn: sa.Connection, rows: list[PulledRow]) -> list[str]:
     """Staff whose sign-in details this PC must drop: disabled on the server, or whose
     authenticator app IT has reset (their next sign-in here is online again)."""
     found = []
-    for state in states:
-        if state.entity != "staff_user":
+    for row in rows:
+        if row[1] != "staff_user":
             continue
+        state = state_of_row(row)
         reset = state.fields.get("mfa_reset_at")
         if not state.fields.get("active"):
             found.append(state.record_id)

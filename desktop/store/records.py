@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from desktop.store.errors import MalformedRecord
 from desktop.store.schema import records
 
 
@@ -236,37 +237,37 @@ def mark_synced(conn: sa.Connection, record_ids: Iterable[str]) -> None:
 
 
 # Pulled rows go in as the server sent them (shared.pull_page.PULL_COLUMNS order, ``fields``
-# and ``versions`` as JSON text); ``occurred_at`` is read from the text here, by SQLite.
+# and ``versions`` as JSON text), checked and read by SQLite in the same pass: ``fields`` is
+# NULL, which the table refuses, unless ``fields`` is a JSON object and ``versions`` an object
+# of strings (nested CASE, because the JSON functions other than json_valid fail on malformed
+# text); ``occurred_at`` is read from ``fields``.
 _UPSERT_PULLED = (
     "INSERT INTO records (record_id, entity, home_id, resident_id, fields, versions, hlc, "
-    "server_seq, user_id, device_id, occurred_at, pending) VALUES "
-    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, CASE WHEN json_valid(?5) THEN "
-    "(CASE json_type(?5, '$.occurred_at') WHEN 'text' THEN json_extract(?5, '$.occurred_at') "
-    "END) END, 0) ON CONFLICT(record_id) DO UPDATE SET "
+    "server_seq, user_id, device_id, occurred_at, pending) VALUES (?1, ?2, ?3, ?4, "
+    "CASE WHEN json_valid(?5) AND json_valid(?6) THEN (CASE WHEN json_type(?5) = 'object' "
+    "AND json_type(?6) = 'object' AND NOT EXISTS (SELECT 1 FROM json_each(?6) "
+    "WHERE type <> 'text') THEN ?5 END) END, "
+    "?6, ?7, ?8, ?9, ?10, CASE WHEN json_valid(?5) THEN (CASE json_type(?5, '$.occurred_at') "
+    "WHEN 'text' THEN json_extract(?5, '$.occurred_at') END) END, 0) "
+    "ON CONFLICT(record_id) DO UPDATE SET "
     "entity=excluded.entity, home_id=excluded.home_id, resident_id=excluded.resident_id, "
     "fields=excluded.fields, versions=excluded.versions, hlc=excluded.hlc, "
     "server_seq=excluded.server_seq, user_id=excluded.user_id, device_id=excluded.device_id, "
     "occurred_at=excluded.occurred_at, pending=0"
 )
-# A stored record whose ``fields`` is not a JSON object or whose ``versions`` is not an object
-# of strings. CASE, because the JSON functions other than json_valid fail on malformed text.
-_MALFORMED_IN_SEQ_RANGE = (
-    "SELECT record_id FROM records WHERE server_seq BETWEEN ? AND ? AND NOT ("
-    "CASE WHEN json_valid(fields) AND json_valid(versions) THEN "
-    "json_type(fields) = 'object' AND json_type(versions) = 'object' AND NOT EXISTS "
-    "(SELECT 1 FROM json_each(versions) WHERE type <> 'text') ELSE 0 END) LIMIT 1"
-)
 
 
 def upsert_pulled(conn: sa.Connection, rows: Sequence[Sequence[Any]]) -> None:
-    """Write server states given as rows of ``shared.pull_page.PULL_COLUMNS``; check them
-    afterwards in the same transaction with ``malformed_pulled``."""
-    if rows:
+    """Write server states given as rows of ``shared.pull_page.PULL_COLUMNS``. A row whose
+    JSON text is not a record's raises MalformedRecord; the caller's transaction must then
+    roll back (the rows before it in the batch are written)."""
+    if not rows:
+        return
+    try:
         conn.exec_driver_sql(_UPSERT_PULLED, list(rows))
-
-
-def malformed_pulled(conn: sa.Connection, low_seq: int, high_seq: int) -> str | None:
-    """The id of a record with server sequence in [low_seq, high_seq] whose JSON text is not
-    what a record holds, if there is one."""
-    found = conn.exec_driver_sql(_MALFORMED_IN_SEQ_RANGE, (low_seq, high_seq)).scalar()
-    return None if found is None else str(found)
+    except sa.exc.IntegrityError as exc:
+        if "records.fields" not in str(exc.orig):
+            raise
+        raise MalformedRecord(
+            "a record's fields or versions are not JSON objects of the expected kind"
+        ) from None

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from desktop.store import local_users, meta, outbox
 from desktop.store import records as records_repo
 from desktop.store.database import Store
+from desktop.store.errors import MalformedRecord
 from desktop.sync.client import SyncClient
 from desktop.sync.errors import ServerRefused, SyncError
 from desktop.sync.local_changes import Author, ChangeRecorder
@@ -173,7 +174,7 @@ class SyncEngine:
             return
         try:
             self._apply_rows(conn, rows)
-        except MalformedPage as exc:
+        except (MalformedPage, MalformedRecord) as exc:
             raise ServerRefused(
                 f"The server sent records this app cannot read ({exc}). Nothing of them was "
                 "kept: update the app, or contact IT if it is up to date.",
@@ -186,12 +187,7 @@ class SyncEngine:
         forget = _people_to_forget(conn, rows)
         over_pending = [r for r in rows if r[0] in pending_ids] if pending_ids else []
         simple = [r for r in rows if r[0] not in pending_ids] if over_pending else rows
-        if simple:
-            records_repo.upsert_pulled(conn, simple)
-            seqs = [r[7] for r in simple]
-            bad = records_repo.malformed_pulled(conn, min(seqs), max(seqs))
-            if bad is not None:
-                raise MalformedPage(f"record {bad} is not well formed")
+        records_repo.upsert_pulled(conn, simple)
         for row in over_pending:
             self._apply_over_pending(conn, state_of_row(row))
         local_users.forget(conn, forget)

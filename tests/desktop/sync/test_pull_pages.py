@@ -1,0 +1,113 @@
+"""Pulled pages on a PC: an app that speaks protocol 3 and one limited to an older version
+store the same records, and a page the PC cannot read is refused with nothing of it kept
+(neither its records nor the cursor)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+import pytest
+
+from desktop.services.app import DesktopServices
+from desktop.store import meta
+from desktop.sync.client import SyncClient
+from desktop.sync.engine import SyncEngine
+from desktop.sync.errors import ServerRefused
+from shared.ids import new_id
+from shared.pull_page import PulledRow, PullPage
+from tests.desktop.conftest import InProcessServer
+
+
+def _records(services: DesktopServices) -> list[tuple[Any, ...]]:
+    with services.context.store.read() as conn:
+        return [
+            tuple(r)
+            for r in conn.exec_driver_sql(
+                "SELECT record_id, entity, home_id, resident_id, json(fields), json(versions), "
+                "hlc, server_seq, user_id, device_id, occurred_at, pending FROM records "
+                "ORDER BY record_id"
+            )
+        ]
+
+
+@pytest.mark.parametrize("protocol", [1, 2])
+def test_an_older_protocol_stores_the_same_records(
+    enrol_pc: Callable[[str], DesktopServices], protocol: int
+) -> None:
+    current = enrol_pc("current-pc")
+    older = enrol_pc("older-pc")
+    context = older.context
+    with context.store.write() as conn:
+        conn.exec_driver_sql("DELETE FROM records")
+        meta.put(conn, "cursor", 0)
+    client = context.client()
+    client.max_protocol = protocol
+    assert client.hello().protocol == protocol
+    pulled, repaired = SyncEngine(context.store, client, context.recorder, context.clock).pull()
+    assert (pulled > 0, repaired) == (True, False)
+    assert _records(older) == _records(current)
+    assert any(r[10] is not None for r in _records(current)), "events carry occurred_at"
+
+
+class _OnePage:
+    """Stands in for the server: answers every pull with the same page."""
+
+    def __init__(self, page: PullPage) -> None:
+        self.page = page
+
+    def pull(self, cursor: int, limit: int, *, count_scope: bool = True) -> PullPage:
+        return self.page
+
+
+def _note_row(seq: int, fields: str, versions: str) -> PulledRow:
+    return (
+        new_id(),
+        "care_note",
+        None,
+        None,
+        fields,
+        versions,
+        "001795694400000-00000-pc",
+        seq,
+        None,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "versions"),
+    [
+        ('{"text": "x"', '{"text": "v"}'),
+        ('["text"]', '{"text": "v"}'),
+        ('{"text": "x"}', '{"text": 1}'),
+        ('{"text": "x"}', '"v"'),
+    ],
+    ids=["fields_cut_off", "fields_not_an_object", "version_not_text", "versions_not_an_object"],
+)
+def test_a_page_with_malformed_records_is_refused_and_nothing_of_it_kept(
+    enrol_pc: Callable[[str], DesktopServices],
+    wcn_server: InProcessServer,
+    fields: str,
+    versions: str,
+) -> None:
+    services = enrol_pc("ward-pc")
+    context = services.context
+    before = _records(services)
+    with context.store.read() as conn:
+        cursor = meta.get(conn, "cursor")
+    good = '{"text": "fine", "occurred_at": "2026-11-26T10:00:00+00:00"}'
+    rows = [
+        _note_row(cursor + 1, good, '{"text": "v", "occurred_at": "v"}'),
+        _note_row(cursor + 2, fields, versions),
+    ]
+    page = PullPage(3, rows, cursor + 2, False, cursor + 2, None)
+    engine = SyncEngine(
+        context.store, cast(SyncClient, _OnePage(page)), context.recorder, context.clock
+    )
+    with pytest.raises(ServerRefused) as refused:
+        engine.pull(check=False)
+    assert refused.value.code == "bad_reply"
+    assert _records(services) == before
+    with context.store.read() as conn:
+        assert meta.get(conn, "cursor") == cursor

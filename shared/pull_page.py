@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from shared.protocol import PullResponse, RecordState
+from shared.protocol import Message, PullResponse, RecordState
 
 ARRAY_PAGE_PROTOCOL = 3
 PULL_COLUMNS = (
@@ -48,6 +48,19 @@ _COLUMN_TYPES = (
 )
 _KEYS = frozenset({"protocol", "columns", "records", "cursor", "has_more", "server_seq"})
 _OPTIONAL_KEYS = frozenset({"scope_count"})
+
+
+class ArrayPullResponse(Message):
+    """Protocol 3's pull reply as a schema, for the server's API description; PCs read it
+    with ``decode_pull_page``."""
+
+    protocol: int
+    columns: list[str]
+    records: list[PulledRow]
+    cursor: int
+    has_more: bool
+    server_seq: int
+    scope_count: int | None = None
 
 
 class MalformedPage(ValueError):

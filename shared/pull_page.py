@@ -105,6 +105,10 @@ def decode_pull_page(content: bytes | str) -> PullPage:
         body = json.loads(content)
     except ValueError:
         raise MalformedPage("the pull reply is not JSON") from None
+    return _page_of_body(body)
+
+
+def _page_of_body(body: Any) -> PullPage:
     if not isinstance(body, dict):
         raise MalformedPage("the pull reply is not an object")
     keys = body.keys()
@@ -144,6 +148,34 @@ def _rows(records: Any) -> list[PulledRow]:
         if not set(map(type, values)) <= allowed:
             raise MalformedPage(f"a record's {name} has the wrong type")
     return list(map(tuple, records))
+
+
+@dataclass(frozen=True)
+class LivePage:
+    """A live notification that carries the changes it announces: the page a pull from
+    ``from_cursor`` would have returned just after the push committed. A PC whose cursor is
+    exactly ``from_cursor`` may apply it as if it had pulled it; any other PC pulls."""
+
+    from_cursor: int
+    page: PullPage
+
+
+def encode_live_page(server_seq: int, from_cursor: int, page: bytes) -> str:
+    """The notification's text (one line), from a page made by ``encode_pull_page``. It
+    keeps the ``server_seq`` of a plain notification."""
+    return f'{{"server_seq":{server_seq},"from":{from_cursor},"page":{page.decode()}}}'
+
+
+def decode_live_page(event: str) -> LivePage | None:
+    """The page a notification carries; None for a plain notification (only ``server_seq``),
+    MalformedPage for one that claims a page but is not well formed."""
+    try:
+        body = json.loads(event)
+    except ValueError:
+        raise MalformedPage("the notification is not JSON") from None
+    if not isinstance(body, dict) or "page" not in body:
+        return None
+    return LivePage(_whole(body, "from"), _page_of_body(body["page"]))
 
 
 def page_of_response(reply: PullResponse) -> PullPage:

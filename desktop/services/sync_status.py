@@ -14,6 +14,7 @@ from desktop.store import meta, outbox
 from desktop.sync.client import SyncClient
 from desktop.sync.engine import ProgressCallback, SyncEngine, SyncReport
 from desktop.sync.errors import DeviceRevoked, Offline, SyncError
+from shared.pull_page import MalformedPage, decode_live_page
 
 LONG_OFFLINE_MS = 4 * 60 * 60 * 1000
 
@@ -52,6 +53,24 @@ class SyncService:
             return SyncReport(pulled=pulled, repaired=repaired)
 
         return self._run(pull)
+
+    def take_notice(self, event: str) -> SyncReport:
+        """After a live notification: apply the changes it carries when they follow on from
+        this PC's cursor, else (or when it carries none, or they cannot be read) pull."""
+        try:
+            notified = decode_live_page(event)
+        except MalformedPage:
+            notified = None
+
+        def apply_or_pull(engine: SyncEngine) -> SyncReport:
+            if notified is not None:
+                applied = engine.apply_notified(notified)
+                if applied is not None:
+                    return SyncReport(pulled=applied)
+            pulled, repaired = engine.pull(check=False)
+            return SyncReport(pulled=pulled, repaired=repaired)
+
+        return self._run(apply_or_pull)
 
     def sync_with_retry(
         self,

@@ -180,12 +180,19 @@ class SyncClient:
                 status=response.status_code,
             ) from None
 
-    def live_events(self, on_connected: Callable[[], None] | None = None) -> Iterator[str | None]:
+    def live_events(
+        self, on_connected: Callable[[], None] | None = None, *, pages: bool = False
+    ) -> Iterator[str | None]:
         """Server-sent notifications for this PC's home (None for each keep-alive); ends when
-        the connection drops."""
+        the connection drops. With ``pages`` (from protocol 3) a notification of a small push
+        carries its changes (shared.pull_page.decode_live_page); a server that does not know
+        the option sends plain notifications."""
+        path = "/v1/sync/live"
+        if pages and self.max_protocol >= ARRAY_PAGE_PROTOCOL:
+            path += f"?pages={ARRAY_PAGE_PROTOCOL}"
         try:
             with self.http.stream(
-                "GET", self.server_url + "/v1/sync/live", headers=self._headers(), timeout=None
+                "GET", self.server_url + path, headers=self._headers(), timeout=None
             ) as response:
                 if response.status_code >= 400:
                     response.read()

@@ -26,7 +26,7 @@ from shared import entities as ent
 from shared import rules
 from shared.hlc import HybridClock
 from shared.protocol import Change, RecordState
-from shared.pull_page import MalformedPage, PulledRow, PullPage, state_of_row
+from shared.pull_page import LivePage, MalformedPage, PulledRow, PullPage, state_of_row
 
 PUSH_BATCH = 1000
 # A push also stops at this much JSON (about eight photos of body map marks, see
@@ -165,6 +165,22 @@ class SyncEngine:
                         next_page = request(0)
                         continue
                 return pulled, repaired
+
+    def apply_notified(self, notified: LivePage) -> int | None:
+        """Apply the changes a live notification carried, if they start exactly at this PC's
+        cursor (then they are what a pull would have returned); None when they do not, and
+        the caller pulls instead. Rows and cursor commit together, as in ``pull``."""
+        page = notified.page
+        with self.store.write() as conn:
+            if int(meta.get(conn, "cursor", 0)) != notified.from_cursor:
+                return None
+            self.apply(conn, page.rows)
+            meta.put(conn, "cursor", page.cursor)
+            meta.put(conn, "server_seq", page.server_seq)
+        if page.has_more:
+            pulled, _ = self.pull(check=False)
+            return len(page.rows) + pulled
+        return len(page.rows)
 
     def apply(self, conn: sa.Connection, rows: list[PulledRow]) -> None:
         """Write a page of server states (in the caller's transaction). The rows go to the

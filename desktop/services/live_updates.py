@@ -24,7 +24,7 @@ class LiveUpdates:
     def run(self, on_pulled: Callable[[SyncReport], None] | None = None) -> None:
         delay = 1.0
         while not self.stop.is_set():
-            client = self._context.client()
+            client = self._context.client(own_connection=True)
             try:
                 events = client.live_events(on_connected=self.connected.set, pages=True)
                 for event in events:

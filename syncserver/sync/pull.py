@@ -110,26 +110,13 @@ def _read_page(
     if not has_more:
         new_cursor = max(new_cursor, server_seq if cursor <= server_seq else cursor)
 
-    def opened(entity: str, record_id: str, fields: str) -> str:
-        if entity not in SEALED_ENTITIES:
-            return fields
-        return json.dumps(cipher.open(entity, record_id, json.loads(fields)))
-
-    rows: list[PulledRow] = [
-        (
-            r.record_id,
-            r.entity,
-            r.home_id,
-            r.resident_id,
-            opened(r.entity, r.record_id, r.fields),
-            r.versions,
-            r.hlc,
-            int(r.server_seq),
-            r.user_id,
-            r.device_id,
-        )
-        for r in page
-    ]
+    # The query's columns are PULL_COLUMNS, in order: each row goes out as it came, except
+    # the few with sealed fields, opened here.
+    rows: list[PulledRow] = [tuple(r) for r in page]
+    for i, row in enumerate(rows):
+        if row[1] in SEALED_ENTITIES:
+            opened = json.dumps(cipher.open(row[1], row[0], json.loads(row[4])))
+            rows[i] = (*row[:4], opened, *row[5:])
     scope_count = None
     if not has_more and count_scope:
         scope_count = _count_scope(conn, device, new_cursor)

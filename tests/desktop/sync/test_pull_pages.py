@@ -4,6 +4,7 @@ store the same records, and a page the PC cannot read is refused with nothing of
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -11,11 +12,12 @@ import pytest
 
 from desktop.services.app import DesktopServices
 from desktop.store import meta
+from desktop.store import records as records_repo
 from desktop.sync.client import SyncClient
 from desktop.sync.engine import SyncEngine
 from desktop.sync.errors import ServerRefused
 from shared.ids import new_id
-from shared.pull_page import PulledRow, PullPage
+from shared.pull_page import LivePage, PulledRow, PullPage, encode_live_page, encode_pull_page
 from tests.desktop.conftest import InProcessServer
 
 
@@ -111,3 +113,57 @@ def test_a_page_with_malformed_records_is_refused_and_nothing_of_it_kept(
     assert _records(services) == before
     with context.store.read() as conn:
         assert meta.get(conn, "cursor") == cursor
+
+
+class _NoPull:
+    """Stands in for the server where nothing may be pulled."""
+
+    def pull(self, cursor: int, limit: int, *, count_scope: bool = True) -> PullPage:
+        raise AssertionError("pulled although the notification carried the changes")
+
+
+def _note_fields() -> tuple[str, str]:
+    fields = '{"text": "Asked for tea.", "occurred_at": "2026-11-26T10:00:00+00:00"}'
+    versions = '{"text": "v", "occurred_at": "v"}'
+    return fields, versions
+
+
+@pytest.mark.parametrize("offset", [0, -1, 1], ids=["at_cursor", "behind", "ahead"])
+def test_notified_changes_are_applied_only_where_they_follow_on(
+    enrol_pc: Callable[[str], DesktopServices], offset: int
+) -> None:
+    services = enrol_pc("ward-pc")
+    context = services.context
+    with context.store.read() as conn:
+        cursor = int(meta.get(conn, "cursor"))
+    row = _note_row(cursor + 5, *_note_fields())
+    notified = LivePage(cursor + offset, PullPage(3, [row], cursor + 5, False, cursor + 5))
+    engine = SyncEngine(context.store, cast(SyncClient, _NoPull()), context.recorder, context.clock)
+    applied = engine.apply_notified(notified)
+    with context.store.read() as conn:
+        stored = records_repo.get(conn, row[0])
+        now_at = meta.get(conn, "cursor")
+    if offset == 0:
+        assert applied == 1
+        assert stored is not None and stored.occurred_at == "2026-11-26T10:00:00+00:00"
+        assert now_at == cursor + 5
+    else:
+        assert (applied, stored, now_at) == (None, None, cursor)
+
+
+def test_a_live_notice_is_applied_or_pulled(
+    enrol_pc: Callable[[str], DesktopServices],
+) -> None:
+    """Through the service the live listener calls: a notice carrying the next changes is
+    applied; a plain one, or one from elsewhere, makes the PC pull (here: nothing new)."""
+    services = enrol_pc("ward-pc")
+    with services.context.store.read() as conn:
+        cursor = int(meta.get(conn, "cursor"))
+    row = _note_row(cursor + 1, *_note_fields())
+    page = encode_pull_page(
+        3, [row], cursor=cursor + 1, has_more=False, server_seq=cursor + 1, scope_count=None
+    )
+    assert services.sync.take_notice(encode_live_page(cursor + 1, cursor, page)).pulled == 1
+    assert services.sync.take_notice(json.dumps({"server_seq": cursor + 1})).pulled == 0
+    assert services.sync.take_notice(encode_live_page(cursor + 1, cursor - 1, page)).pulled == 0
+    assert services.sync.take_notice('{"server_seq": 1, "from": 1, "page": []}').pulled == 0

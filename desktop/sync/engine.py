@@ -129,30 +129,38 @@ class SyncEngine:
         repair on mismatch. Live-triggered pulls skip the check; every full sync does it.
 
         The next page is asked for while this one is written, so the server's time and the
-        PC's overlap; a page is only ever applied after the one before it committed."""
+        PC's overlap; a page is only ever applied after the one before it committed. The
+        scope's count is asked for the same way: once a page says it is the last, a pull from
+        its cursor with the count goes out while it is written (whatever arrived meanwhile
+        comes with that count, and is applied before comparing)."""
         pulled = 0
         repaired = False
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="wcn-pull") as ahead:
 
-            def request(cursor: int) -> Future[PullPage]:
-                return ahead.submit(self.client.pull, cursor, PULL_BATCH, count_scope=check)
+            def request(cursor: int, *, count: bool = False) -> Future[PullPage]:
+                return ahead.submit(self.client.pull, cursor, PULL_BATCH, count_scope=count)
 
             with self.store.read() as conn:
-                next_page = request(int(meta.get(conn, "cursor", 0)))
+                at = int(meta.get(conn, "cursor", 0))
+            next_page = request(at)
             while True:
                 page = next_page.result()
-                if page.has_more:
-                    next_page = request(page.cursor)
-                with self.store.write() as conn:
-                    self.apply(conn, page.rows)
-                    meta.put(conn, "cursor", page.cursor)
-                    meta.put(conn, "server_seq", page.server_seq)
+                counted = page.scope_count is not None
+                count_next = check and not repaired and not counted and not page.has_more
+                if page.has_more or count_next:
+                    next_page = request(page.cursor, count=count_next)
+                if page.rows or page.cursor != at:
+                    with self.store.write() as conn:
+                        self.apply(conn, page.rows)
+                        meta.put(conn, "cursor", page.cursor)
+                        meta.put(conn, "server_seq", page.server_seq)
+                    at = page.cursor
                 pulled += len(page.rows)
                 if progress is not None:
                     progress(page.cursor, max(target, page.server_seq))
-                if page.has_more:
+                if page.has_more or count_next:
                     continue
-                if page.scope_count is not None and not repaired:
+                if counted and not repaired:
                     with self.store.read() as conn:
                         local = records_repo.count_synced(conn)
                     if local != page.scope_count:
@@ -161,6 +169,7 @@ class SyncEngine:
                         # in the outbox.
                         with self.store.write() as conn:
                             meta.put(conn, "cursor", 0)
+                        at = 0
                         repaired = True
                         next_page = request(0)
                         continue

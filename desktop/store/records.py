@@ -226,6 +226,18 @@ def count_synced(conn: sa.Connection) -> int:
     )
 
 
+def count_not_synced(conn: sa.Connection, record_ids: Sequence[str]) -> int:
+    """How many of these records (each counted once) this store does not hold as synced:
+    by how much ``count_synced`` grows when they are written from the server."""
+    unique = set(record_ids)
+    held = conn.exec_driver_sql(
+        "SELECT count(*) FROM records WHERE server_seq IS NOT NULL AND record_id IN "
+        "(SELECT value FROM json_each(?))",
+        (json.dumps(sorted(unique)),),
+    ).scalar_one()
+    return len(unique) - int(held)
+
+
 def mark_synced(conn: sa.Connection, record_ids: Iterable[str]) -> None:
     ids = list(record_ids)
     for start in range(0, len(ids), 500):

@@ -33,6 +33,9 @@ PUSH_BATCH = 1000
 # shared.incidents), a quarter of the server's 32 MiB body limit (shared.protocol).
 PUSH_BATCH_BYTES = 8 * 1024 * 1024
 PULL_BATCH = 5000
+# A pull of at most this many pages carries the PC's record count forward instead of counting
+# again at the end (see SyncEngine.pull).
+COUNT_CARRIED_PAGES = 2
 
 ProgressCallback = Callable[[int, int], None]  # (records so far, server sequence to reach)
 
@@ -132,7 +135,9 @@ class SyncEngine:
         PC's overlap; a page is only ever applied after the one before it committed. The
         scope's count is asked for the same way: once a page says it is the last, a pull from
         its cursor with the count goes out while it is written (whatever arrived meanwhile
-        comes with that count, and is applied before comparing)."""
+        comes with that count, and is applied before comparing). The PC's own count is taken
+        while the first page is on its way and carried forward by what each page adds, for
+        up to COUNT_CARRIED_PAGES pages (a catch-up); a longer pull counts again at the end."""
         pulled = 0
         repaired = False
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="wcn-pull") as ahead:
@@ -143,6 +148,11 @@ class SyncEngine:
             with self.store.read() as conn:
                 at = int(meta.get(conn, "cursor", 0))
             next_page = request(at)
+            synced: int | None = None
+            if check:
+                with self.store.read() as conn:
+                    synced = records_repo.count_synced(conn)
+            carried = 0
             while True:
                 page = next_page.result()
                 counted = page.scope_count is not None
@@ -151,6 +161,14 @@ class SyncEngine:
                     next_page = request(page.cursor, count=count_next)
                 if page.rows or page.cursor != at:
                     with self.store.write() as conn:
+                        if synced is not None and page.rows:
+                            carried += 1
+                            synced = (
+                                synced
+                                + records_repo.count_not_synced(conn, [r[0] for r in page.rows])
+                                if carried <= COUNT_CARRIED_PAGES
+                                else None
+                            )
                         self.apply(conn, page.rows)
                         meta.put(conn, "cursor", page.cursor)
                         meta.put(conn, "server_seq", page.server_seq)
@@ -161,8 +179,10 @@ class SyncEngine:
                 if page.has_more or count_next:
                     continue
                 if counted and not repaired:
-                    with self.store.read() as conn:
-                        local = records_repo.count_synced(conn)
+                    local = synced
+                    if local is None:
+                        with self.store.read() as conn:
+                            local = records_repo.count_synced(conn)
                     if local != page.scope_count:
                         # Something is missing locally: pull the whole scope again over the
                         # top of what is here. Upserts are idempotent and unsent changes stay
@@ -170,6 +190,7 @@ class SyncEngine:
                         with self.store.write() as conn:
                             meta.put(conn, "cursor", 0)
                         at = 0
+                        synced = None
                         repaired = True
                         next_page = request(0)
                         continue

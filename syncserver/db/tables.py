@@ -40,7 +40,7 @@ records = sa.Table(
     # the safety rules' look-up of one resident's records of one entity (migration 0004)
     sa.Index("ix_records_tenant_resident_entity", "tenant_id", "resident_id", "entity"),
     # the integrity count of a pull: one home's records, index only (migration 0007)
-    sa.Index("ix_records_tenant_home_seq", "tenant_id", "home_id", "server_seq"),
+    sa.Index("ix_records_home_tenant_seq", "home_id", "tenant_id", "server_seq"),
 )
 
 changes = sa.Table(

@@ -124,9 +124,9 @@ def _read_page(
 
 
 def _count_scope(conn: sa.Connection, device: DeviceContext, cursor: int) -> int:
-    """Records in the device's scope up to ``cursor``: two counts over the index on
-    (tenant, home, sequence), which never read the rows themselves (with the ``OR`` of the
-    scope in one query the database would walk the tenant's rows instead)."""
+    """Records in the device's scope up to ``cursor``: two counts over the index on (home,
+    tenant, sequence), which never read the rows themselves (with the ``OR`` of the scope in
+    one query the database would walk the tenant's rows instead)."""
     total = 0
     for at_home in (records.c.home_id == device.home_id, records.c.home_id.is_(None)):
         total += int(
@@ -134,8 +134,8 @@ def _count_scope(conn: sa.Connection, device: DeviceContext, cursor: int) -> int
                 sa.select(sa.func.count())
                 .select_from(records)
                 .where(
-                    records.c.tenant_id == device.tenant_id,
                     at_home,
+                    records.c.tenant_id == device.tenant_id,
                     records.c.server_seq <= cursor,
                 )
             ).scalar_one()

@@ -1,6 +1,6 @@
 """The index a pull's integrity count uses (migration 0007): created on SQLite and PostgreSQL,
-gone after a downgrade and back after an upgrade, and chosen by the database for both halves of
-the count (the home's records, and the provider's records without a home)."""
+gone after a downgrade and back after an upgrade, and chosen by the database for the count
+(the home's records, and the provider's records without a home)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from syncserver.db.engine import Database
 from syncserver.db.tables import records
 from tests.helpers.server import open_migrated
 
-INDEX = "ix_records_tenant_home_seq"
+INDEX = "ix_records_home_tenant_seq"
 
 
 def _columns(db: Database) -> list[str] | None:
@@ -34,12 +34,12 @@ def _downgrade(db: Database, revision: str) -> None:
 def test_the_scope_count_index_comes_and_goes_with_its_migration(server_db_url: str) -> None:
     db = open_migrated(server_db_url)
     try:
-        assert _columns(db) == ["tenant_id", "home_id", "server_seq"]
+        assert _columns(db) == ["home_id", "tenant_id", "server_seq"]
         _downgrade(db, "0006")
         assert _columns(db) is None
         migrate.upgrade(db)
         assert migrate.current_revision(db) == migrate.head_revision()
-        assert _columns(db) == ["tenant_id", "home_id", "server_seq"]
+        assert _columns(db) == ["home_id", "tenant_id", "server_seq"]
     finally:
         db.dispose()
 
@@ -54,7 +54,7 @@ def test_the_scope_count_uses_the_index(server_db_url: str, home: str | None) ->
     query = (
         sa.select(sa.func.count())
         .select_from(records)
-        .where(records.c.tenant_id == "t", at_home, records.c.server_seq <= 10)
+        .where(at_home, records.c.tenant_id == "t", records.c.server_seq <= 10)
     )
     try:
         with db.writer.begin() as conn:

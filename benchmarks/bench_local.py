@@ -12,6 +12,7 @@ import sqlcipher3
 from benchmarks.results import Results
 from benchmarks.system import median, percentile
 from desktop.services.app import DesktopServices
+from desktop.store.database import PAGE_CACHE_KIB
 
 RAW_PAGE = 5000  # rows per commit, as a bootstrap page
 
@@ -23,6 +24,7 @@ def _raw_connection(path: Path) -> Any:
     conn.execute("PRAGMA journal_mode=WAL").fetchone()
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA temp_store=MEMORY")
+    conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
     return conn
 
 

@@ -12,7 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.storable import unstorable
 
-PROTOCOL_VERSION = 2
+# 3: pull pages carry records as arrays with ``fields``/``versions`` as JSON text
+# (shared.pull_page); 1 and 2 still get pages of objects (PullResponse).
+PROTOCOL_VERSION = 3
 OLDEST_SUPPORTED_PROTOCOL = max(1, PROTOCOL_VERSION - 2)
 MAX_CHANGES_PER_PUSH = 5000
 MAX_PULL_LIMIT = 20000

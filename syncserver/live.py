@@ -23,6 +23,7 @@ class LiveHub:
             tuple[str, str], set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[str]]]
         ] = defaultdict(set)
         self._lock = threading.Lock()
+        self._page_readers: dict[tuple[str, str], int] = defaultdict(int)
         self._redis_url = redis_url
         self._redis: Any = None
         self._listener: threading.Thread | None = None
@@ -61,18 +62,33 @@ class LiveHub:
                 log.warning("live updates: Redis connection lost (%s); retrying", exc)
                 self._stopping.wait(1.0)
 
-    def subscribe(self, tenant_id: str, home_id: str) -> asyncio.Queue[str]:
+    def subscribe(self, tenant_id: str, home_id: str, *, pages: bool = False) -> asyncio.Queue[str]:
+        """``pages``: this subscriber takes notifications with the changes in them."""
         queue: asyncio.Queue[str] = asyncio.Queue(maxsize=100)
         with self._lock:
             self._subscribers[(tenant_id, home_id)].add((asyncio.get_running_loop(), queue))
+            if pages:
+                self._page_readers[(tenant_id, home_id)] += 1
         return queue
 
-    def unsubscribe(self, tenant_id: str, home_id: str, queue: asyncio.Queue[str]) -> None:
+    def unsubscribe(
+        self, tenant_id: str, home_id: str, queue: asyncio.Queue[str], *, pages: bool = False
+    ) -> None:
         with self._lock:
             subs = self._subscribers.get((tenant_id, home_id), set())
             for item in list(subs):
                 if item[1] is queue:
                     subs.discard(item)
+            if pages and self._page_readers.get((tenant_id, home_id), 0) > 0:
+                self._page_readers[(tenant_id, home_id)] -= 1
+
+    def wants_pages(self, tenant_id: str, home_id: str) -> bool:
+        """Whether a notification for this home should carry its changes: some PC listening
+        here takes them, or (through Redis) one in another process might."""
+        if self._redis is not None:
+            return True
+        with self._lock:
+            return self._page_readers.get((tenant_id, home_id), 0) > 0
 
     def publish(self, tenant_id: str, home_id: str, payload: str) -> None:
         """Called from any thread after a commit."""

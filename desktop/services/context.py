@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import time
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,6 +22,8 @@ if TYPE_CHECKING:  # imported when first used: not needed to show the sign-in sc
     from desktop.sync.client import SyncClient
     from desktop.sync.engine import SyncEngine
     from desktop.sync.local_changes import ChangeRecorder
+
+SYNC_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,11 @@ class AppContext:
         self.data_dir = data_dir
         self.http = http
         self.key_dir = key_dir
+        # One connection pool for this PC's sync requests, made on first use: a new
+        # httpx.Client loads the system's certificates (about 20 ms), too much for every
+        # live update. httpx clients may be shared between threads.
+        self._pool: httpx.Client | None = None
+        self._pool_lock = threading.Lock()
         with store.read() as conn:
             values = meta.get_all(conn)
         self.device = DeviceInfo(
@@ -85,15 +93,34 @@ class AppContext:
         store = files.open_existing(data_dir, choose_key_store(key_dir))
         return cls(store, data_dir, http=http, key_dir=key_dir)
 
-    def client(self) -> SyncClient:
+    def client(self, *, own_connection: bool = False) -> SyncClient:
+        """A sync client on this PC's shared connection pool; with ``own_connection``, on a
+        pool of its own that closes with it (for the live stream, which outlives requests)."""
         from desktop.sync.client import SyncClient
 
+        http = self.http
+        if http is None and not own_connection:
+            http = self._shared_pool()
         return SyncClient(
             self.device.server_url,
-            http=self.http,
+            http=http,
             device_id=self.device.device_id,
             device_secret=self._secret,
         )
+
+    def _shared_pool(self) -> httpx.Client:
+        import httpx
+
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = httpx.Client(timeout=SYNC_TIMEOUT_S)
+            return self._pool
+
+    def _close_pool(self) -> None:
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
 
     def sync_engine(self, client: SyncClient | None = None) -> SyncEngine:
         from desktop.sync.engine import SyncEngine
@@ -101,9 +128,11 @@ class AppContext:
         return SyncEngine(self.store, client or self.client(), self.recorder, self.clock)
 
     def close(self) -> None:
+        self._close_pool()
         self.store.close()
 
     def wipe(self) -> None:
         """Destroy this PC's key and data (a revoked PC). The store must not be used after."""
+        self._close_pool()
         self.store.close()
         files.wipe(self.data_dir, choose_key_store(self.key_dir))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from desktop.services.context import AppContext
 from desktop.store import meta, outbox
 from desktop.sync.errors import DeviceRevoked, Offline, SyncError
+from shared.pull_page import MalformedPage, decode_live_page
 
 if TYPE_CHECKING:  # the engine is imported by the first sync, not before the app shows
     from desktop.sync.client import SyncClient
@@ -57,6 +58,24 @@ class SyncService:
             return SyncReport(pulled=pulled, repaired=repaired)
 
         return self._run(pull)
+
+    def take_notice(self, event: str) -> SyncReport:
+        """After a live notification: apply the changes it carries when they follow on from
+        this PC's cursor, else (or when it carries none, or they cannot be read) pull."""
+        try:
+            notified = decode_live_page(event)
+        except MalformedPage:
+            notified = None
+
+        def apply_or_pull(engine: SyncEngine) -> SyncReport:
+            if notified is not None:
+                applied = engine.apply_notified(notified)
+                if applied is not None:
+                    return SyncReport(pulled=applied)
+            pulled, repaired = engine.pull(check=False)
+            return SyncReport(pulled=pulled, repaired=repaired)
+
+        return self._run(apply_or_pull)
 
     def sync_with_retry(
         self,

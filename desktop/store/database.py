@@ -17,6 +17,7 @@ from sqlalchemy.pool import QueuePool
 from desktop.store.errors import DiskFull, StoreError, StoreTooNew, WrongKey
 from desktop.store.schema import MIGRATIONS, SCHEMA_VERSION
 
+PAGE_CACHE_KIB = 64 * 1024
 REQUIRED_PRAGMAS = {"journal_mode": "wal", "synchronous": 2, "temp_store": 2}
 
 
@@ -32,6 +33,10 @@ def _raw_connect(path: Path, key: bytes) -> Any:
         conn.execute("PRAGMA journal_mode=WAL").fetchone()
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA temp_store=MEMORY")
+        # Up to 64 MiB of decrypted pages per connection (SQLite's default is 2 MiB): a pull
+        # writes rows into four indexes at scattered places, and each page missed must be
+        # read and decrypted again. Only pages actually used take memory.
+        conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=30000")
         for name, wanted in REQUIRED_PRAGMAS.items():

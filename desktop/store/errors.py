@@ -4,7 +4,8 @@ StoreError
  ├── WrongKey          the key does not open the file, or the file is damaged
  ├── StoreTooNew       written by a newer version of the app
  ├── KeyUnavailable    no credential store and no key file configured
- └── DiskFull          the disk is full: nothing was saved
+ ├── DiskFull          the disk is full: nothing was saved
+ └── MalformedRecord   a record to be written is not what a record holds: nothing was saved
 """
 
 from shared.errors import WcnError
@@ -28,3 +29,7 @@ class KeyUnavailable(StoreError):
 
 class DiskFull(StoreError):
     code = "disk_full"
+
+
+class MalformedRecord(StoreError):
+    code = "malformed_record"

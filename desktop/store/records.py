@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from desktop.store.errors import MalformedRecord
 from desktop.store.schema import records
 
 
@@ -242,6 +243,18 @@ def count_synced(conn: sa.Connection) -> int:
     )
 
 
+def count_not_synced(conn: sa.Connection, record_ids: Sequence[str]) -> int:
+    """How many of these records (each counted once) this store does not hold as synced:
+    by how much ``count_synced`` grows when they are written from the server."""
+    unique = set(record_ids)
+    held = conn.exec_driver_sql(
+        "SELECT count(*) FROM records WHERE server_seq IS NOT NULL AND record_id IN "
+        "(SELECT value FROM json_each(?))",
+        (json.dumps(sorted(unique)),),
+    ).scalar_one()
+    return len(unique) - int(held)
+
+
 def mark_synced(conn: sa.Connection, record_ids: Iterable[str]) -> None:
     ids = list(record_ids)
     for start in range(0, len(ids), 500):
@@ -250,3 +263,40 @@ def mark_synced(conn: sa.Connection, record_ids: Iterable[str]) -> None:
             .where(records.c.record_id.in_(ids[start : start + 500]))
             .values(pending=0)
         )
+
+
+# Pulled rows go in as the server sent them (shared.pull_page.PULL_COLUMNS order, ``fields``
+# and ``versions`` as JSON text), checked and read by SQLite in the same pass: ``fields`` is
+# NULL, which the table refuses, unless ``fields`` is a JSON object and ``versions`` an object
+# of strings (nested CASE, because the JSON functions other than json_valid fail on malformed
+# text); ``occurred_at`` is read from ``fields``.
+_UPSERT_PULLED = (
+    "INSERT INTO records (record_id, entity, home_id, resident_id, fields, versions, hlc, "
+    "server_seq, user_id, device_id, occurred_at, pending) VALUES (?1, ?2, ?3, ?4, "
+    "CASE WHEN json_valid(?5) AND json_valid(?6) THEN (CASE WHEN json_type(?5) = 'object' "
+    "AND json_type(?6) = 'object' AND NOT EXISTS (SELECT 1 FROM json_each(?6) "
+    "WHERE type <> 'text') THEN ?5 END) END, "
+    "?6, ?7, ?8, ?9, ?10, CASE WHEN json_valid(?5) THEN (CASE json_type(?5, '$.occurred_at') "
+    "WHEN 'text' THEN json_extract(?5, '$.occurred_at') END) END, 0) "
+    "ON CONFLICT(record_id) DO UPDATE SET "
+    "entity=excluded.entity, home_id=excluded.home_id, resident_id=excluded.resident_id, "
+    "fields=excluded.fields, versions=excluded.versions, hlc=excluded.hlc, "
+    "server_seq=excluded.server_seq, user_id=excluded.user_id, device_id=excluded.device_id, "
+    "occurred_at=excluded.occurred_at, pending=0"
+)
+
+
+def upsert_pulled(conn: sa.Connection, rows: Sequence[Sequence[Any]]) -> None:
+    """Write server states given as rows of ``shared.pull_page.PULL_COLUMNS``. A row whose
+    JSON text is not a record's raises MalformedRecord; the caller's transaction must then
+    roll back (the rows before it in the batch are written)."""
+    if not rows:
+        return
+    try:
+        conn.exec_driver_sql(_UPSERT_PULLED, list(rows))
+    except sa.exc.IntegrityError as exc:
+        if "records.fields" not in str(exc.orig):
+            raise
+        raise MalformedRecord(
+            "a record's fields or versions are not JSON objects of the expected kind"
+        ) from None

@@ -34,6 +34,13 @@ from shared.protocol import (
     PushRequest,
     PushResponse,
 )
+from shared.pull_page import (
+    ARRAY_PAGE_PROTOCOL,
+    MalformedPage,
+    PullPage,
+    decode_pull_page,
+    page_of_response,
+)
 
 Model = TypeVar("Model", bound=BaseModel)
 COMPRESS_ABOVE_BYTES = 32 * 1024
@@ -163,21 +170,37 @@ class SyncClient:
         body = f'{{"protocol":{int(self.protocol)},"changes":[{",".join(changes)}]}}'
         return self._parse(self._send_json("/v1/sync/push", body.encode()), PushResponse)
 
-    def pull(self, cursor: int, limit: int, *, count_scope: bool = True) -> PullResponse:
-        return self._post(
-            "/v1/sync/pull",
-            PullRequest(
-                protocol=self.protocol, cursor=cursor, limit=limit, count_scope=count_scope
-            ),
-            PullResponse,
+    def pull(self, cursor: int, limit: int, *, count_scope: bool = True) -> PullPage:
+        """One page of records after ``cursor``. From protocol 3 the page's rows go to the
+        store as they came (shared.pull_page); older servers' pages are converted to them."""
+        request = PullRequest(
+            protocol=self.protocol, cursor=cursor, limit=limit, count_scope=count_scope
         )
+        response = self._send_body("/v1/sync/pull", request)
+        if self.protocol < ARRAY_PAGE_PROTOCOL:
+            return page_of_response(self._parse(response, PullResponse))
+        try:
+            return decode_pull_page(response.content)
+        except MalformedPage as exc:
+            raise ServerRefused(
+                f"The server sent a reply this app does not understand ({exc}): update the app.",
+                code="bad_reply",
+                status=response.status_code,
+            ) from None
 
-    def live_events(self, on_connected: Callable[[], None] | None = None) -> Iterator[str | None]:
+    def live_events(
+        self, on_connected: Callable[[], None] | None = None, *, pages: bool = False
+    ) -> Iterator[str | None]:
         """Server-sent notifications for this PC's home (None for each keep-alive); ends when
-        the connection drops."""
+        the connection drops. With ``pages`` (from protocol 3) a notification of a small push
+        carries its changes (shared.pull_page.decode_live_page); a server that does not know
+        the option sends plain notifications."""
+        path = "/v1/sync/live"
+        if pages and self.max_protocol >= ARRAY_PAGE_PROTOCOL:
+            path += f"?pages={ARRAY_PAGE_PROTOCOL}"
         try:
             with self.http.stream(
-                "GET", self.server_url + "/v1/sync/live", headers=self._headers(), timeout=None
+                "GET", self.server_url + path, headers=self._headers(), timeout=None
             ) as response:
                 if response.status_code >= 400:
                     response.read()

@@ -18,19 +18,24 @@ import sqlalchemy as sa
 from desktop.store import local_users, meta, outbox
 from desktop.store import records as records_repo
 from desktop.store.database import Store
+from desktop.store.errors import MalformedRecord
 from desktop.sync.client import SyncClient
 from desktop.sync.errors import ServerRefused, SyncError
 from desktop.sync.local_changes import Author, ChangeRecorder
 from shared import entities as ent
 from shared import rules
 from shared.hlc import HybridClock
-from shared.protocol import PullResponse, RecordState
+from shared.protocol import RecordState
+from shared.pull_page import LivePage, MalformedPage, PulledRow, PullPage, state_of_row
 
 PUSH_BATCH = 1000
 # A push also stops at this much JSON (about eight photos of body map marks, see
 # shared.incidents), a quarter of the server's 32 MiB body limit (shared.protocol).
 PUSH_BATCH_BYTES = 8 * 1024 * 1024
 PULL_BATCH = 5000
+# A pull of at most this many pages carries the PC's record count forward instead of counting
+# again at the end (see SyncEngine.pull).
+COUNT_CARRIED_PAGES = 2
 
 ProgressCallback = Callable[[int, int], None]  # (records so far, server sequence to reach)
 
@@ -127,57 +132,112 @@ class SyncEngine:
         repair on mismatch. Live-triggered pulls skip the check; every full sync does it.
 
         The next page is asked for while this one is written, so the server's time and the
-        PC's overlap; a page is only ever applied after the one before it committed."""
+        PC's overlap; a page is only ever applied after the one before it committed. The
+        scope's count is asked for the same way: once a page says it is the last, a pull from
+        its cursor with the count goes out while it is written (whatever arrived meanwhile
+        comes with that count, and is applied before comparing). The PC's own count is taken
+        while the first page is on its way and carried forward by what each page adds, for
+        up to COUNT_CARRIED_PAGES pages (a catch-up); a longer pull counts again at the end."""
         pulled = 0
         repaired = False
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="wcn-pull") as ahead:
 
-            def request(cursor: int) -> Future[PullResponse]:
-                return ahead.submit(self.client.pull, cursor, PULL_BATCH, count_scope=check)
+            def request(cursor: int, *, count: bool = False) -> Future[PullPage]:
+                return ahead.submit(self.client.pull, cursor, PULL_BATCH, count_scope=count)
 
             with self.store.read() as conn:
-                next_page = request(int(meta.get(conn, "cursor", 0)))
+                at = int(meta.get(conn, "cursor", 0))
+            next_page = request(at)
+            synced: int | None = None
+            if check:
+                with self.store.read() as conn:
+                    synced = records_repo.count_synced(conn)
+            carried = 0
             while True:
                 page = next_page.result()
-                if page.has_more:
-                    next_page = request(page.cursor)
-                with self.store.write() as conn:
-                    self.apply(conn, page.records)
-                    meta.put(conn, "cursor", page.cursor)
-                    meta.put(conn, "server_seq", page.server_seq)
-                pulled += len(page.records)
+                counted = page.scope_count is not None
+                count_next = check and not repaired and not counted and not page.has_more
+                if page.has_more or count_next:
+                    next_page = request(page.cursor, count=count_next)
+                if page.rows or page.cursor != at:
+                    with self.store.write() as conn:
+                        if synced is not None and page.rows:
+                            carried += 1
+                            synced = (
+                                synced
+                                + records_repo.count_not_synced(conn, [r[0] for r in page.rows])
+                                if carried <= COUNT_CARRIED_PAGES
+                                else None
+                            )
+                        self.apply(conn, page.rows)
+                        meta.put(conn, "cursor", page.cursor)
+                        meta.put(conn, "server_seq", page.server_seq)
+                    at = page.cursor
+                pulled += len(page.rows)
                 if progress is not None:
                     progress(page.cursor, max(target, page.server_seq))
-                if page.has_more:
+                if page.has_more or count_next:
                     continue
-                if page.scope_count is not None and not repaired:
-                    with self.store.read() as conn:
-                        local = records_repo.count_synced(conn)
+                if counted and not repaired:
+                    local = synced
+                    if local is None:
+                        with self.store.read() as conn:
+                            local = records_repo.count_synced(conn)
                     if local != page.scope_count:
                         # Something is missing locally: pull the whole scope again over the
                         # top of what is here. Upserts are idempotent and unsent changes stay
                         # in the outbox.
                         with self.store.write() as conn:
                             meta.put(conn, "cursor", 0)
+                        at = 0
+                        synced = None
                         repaired = True
                         next_page = request(0)
                         continue
                 return pulled, repaired
 
-    def apply(self, conn: sa.Connection, states: list[RecordState]) -> None:
-        if not states:
+    def apply_notified(self, notified: LivePage) -> int | None:
+        """Apply the changes a live notification carried, if they start exactly at this PC's
+        cursor (then they are what a pull would have returned); None when they do not, and
+        the caller pulls instead. Rows and cursor commit together, as in ``pull``."""
+        page = notified.page
+        with self.store.write() as conn:
+            if int(meta.get(conn, "cursor", 0)) != notified.from_cursor:
+                return None
+            self.apply(conn, page.rows)
+            meta.put(conn, "cursor", page.cursor)
+            meta.put(conn, "server_seq", page.server_seq)
+        if page.has_more:
+            pulled, _ = self.pull(check=False)
+            return len(page.rows) + pulled
+        return len(page.rows)
+
+    def apply(self, conn: sa.Connection, rows: list[PulledRow]) -> None:
+        """Write a page of server states (in the caller's transaction). The rows go to the
+        store as they came; their JSON text is checked there before the transaction may
+        commit, so a malformed page leaves nothing behind."""
+        if not rows:
             return
+        try:
+            self._apply_rows(conn, rows)
+        except (MalformedPage, MalformedRecord) as exc:
+            raise ServerRefused(
+                f"The server sent records this app cannot read ({exc}). Nothing of them was "
+                "kept: update the app, or contact IT if it is up to date.",
+                code="bad_reply",
+                status=200,
+            ) from None
+
+    def _apply_rows(self, conn: sa.Connection, rows: list[PulledRow]) -> None:
         pending_ids = outbox.pending_record_ids(conn)
-        forget = _people_to_forget(conn, states)
-        simple: list[dict[str, Any]] = []
-        for state in states:
-            if state.record_id in pending_ids:
-                self._apply_over_pending(conn, state)
-                continue
-            simple.append(_row(state))
-        records_repo.bulk_upsert(conn, simple)
+        forget = _people_to_forget(conn, rows)
+        over_pending = [r for r in rows if r[0] in pending_ids] if pending_ids else []
+        simple = [r for r in rows if r[0] not in pending_ids] if over_pending else rows
+        records_repo.upsert_pulled(conn, simple)
+        for row in over_pending:
+            self._apply_over_pending(conn, state_of_row(row))
         local_users.forget(conn, forget)
-        newest = max(state.hlc for state in states)
+        newest = max(r[6] for r in rows)
         self.clock.observe(newest)
         if newest > str(meta.get(conn, "last_hlc", "")):
             meta.put(conn, "last_hlc", newest)
@@ -238,13 +298,14 @@ class SyncEngine:
         return raised
 
 
-def _people_to_forget(conn: sa.Connection, states: list[RecordState]) -> list[str]:
+def _people_to_forget(conn: sa.Connection, rows: list[PulledRow]) -> list[str]:
     """Staff whose sign-in details this PC must drop: disabled on the server, or whose
     authenticator app IT has reset (their next sign-in here is online again)."""
     found = []
-    for state in states:
-        if state.entity != "staff_user":
+    for row in rows:
+        if row[1] != "staff_user":
             continue
+        state = state_of_row(row)
         reset = state.fields.get("mfa_reset_at")
         if not state.fields.get("active"):
             found.append(state.record_id)

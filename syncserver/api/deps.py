@@ -238,3 +238,12 @@ def touch_device(
     if skew_ms is not None:
         values["clock_skew_ms"] = skew_ms
     conn.execute(sa.update(devices).where(devices.c.id == device.device_id).values(**values))
+
+
+def device_is_active(state: ServerState, device_id: str) -> bool:
+    """Whether an enrolled PC is still in service (checked again by long-lived streams)."""
+    with state.lookup(device_id=device_id) as conn:
+        status = conn.execute(
+            sa.select(devices.c.status).where(devices.c.id == device_id)
+        ).scalar_one_or_none()
+    return status == "active"

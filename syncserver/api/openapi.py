@@ -12,6 +12,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
 from shared.protocol import DEVICE_AUTH_SCHEME, ErrorBody, PullRequest, PullResponse, PushRequest
+from shared.pull_page import ArrayPullResponse
 
 DEVICE = "enrolledPc"
 PERSON = "signedInPerson"
@@ -59,7 +60,10 @@ READ_BY_HAND: dict[str, type[BaseModel]] = {
     "/v1/sync/push": PushRequest,
     "/v1/sync/pull": PullRequest,
 }
-REPLIES: dict[str, type[BaseModel]] = {"/v1/sync/pull": PullResponse}
+# A reply in one of several forms: the pull page of protocols 1 and 2, or of protocol 3.
+REPLIES: dict[str, tuple[type[BaseModel], ...]] = {
+    "/v1/sync/pull": (PullResponse, ArrayPullResponse)
+}
 STORABLE_TEXT = "^[^\x00]*$"  # a pattern served as UTF-8 cannot name lone surrogates
 READINESS = {
     "type": "object",
@@ -112,7 +116,8 @@ def describe(app: FastAPI) -> dict[str, Any]:
                 body = _ref(READ_BY_HAND[path], schemas)
                 operation["requestBody"] = {"required": True, "content": _json(body)}
             if path in REPLIES:
-                responses["200"]["content"] = _json(_ref(REPLIES[path], schemas))
+                forms = [_ref(model, schemas) for model in REPLIES[path]]
+                responses["200"]["content"] = _json({"anyOf": forms})
             if path == "/readyz":
                 responses["503"] = {"description": "Not ready", "content": _json(READINESS)}
     _storable_text_only(schemas)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
-import json
+import logging
 import time
 import zlib
 from collections.abc import AsyncIterator
@@ -13,7 +13,7 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 import zstandard
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ValidationError
 from starlette.requests import ClientDisconnect
@@ -30,11 +30,14 @@ from shared.protocol import (
     PushResponse,
     negotiate,
 )
+from shared.pull_page import ARRAY_PAGE_PROTOCOL
 from syncserver import __version__, enrolment
 from syncserver.api.deps import (
+    ServerState,
     authenticate_device,
     authenticate_device_for_push,
     client_address,
+    device_is_active,
     record_refusal,
     state_of,
     touch_device,
@@ -42,10 +45,18 @@ from syncserver.api.deps import (
 from syncserver.db.tables import tenants
 from syncserver.errors import BadRequest, PayloadTooLarge, ServerError
 from syncserver.sync.context import DeviceContext
-from syncserver.sync.ingest import ingest
+from syncserver.sync.ingest import IngestResult, ingest
+from syncserver.sync.live_pages import (
+    LIVE_PAGE_CHANGES,
+    for_subscriber,
+    notification_with_page,
+    plain_notification,
+    tenant_seq,
+)
 from syncserver.sync.pull import pull_json
 from syncserver.sync.reply_encoding import compress_reply, response_encoding
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1")
 
 
@@ -203,6 +214,7 @@ async def push(
         try:
             with state.tenant(device.tenant_id) as conn:
                 cipher = state.cipher.for_tenant(conn, device.tenant_id)
+                before = tenant_seq(conn, device.tenant_id)
                 result = ingest(conn, device, batch.changes, cipher)
         except ServerError as exc:
             record_refusal(
@@ -214,10 +226,7 @@ async def push(
             )
             raise
         if result.applied:
-            payload = json.dumps({"server_seq": result.server_seq})
-            for home in result.touched_homes:
-                if home is not None:
-                    state.live.publish(device.tenant_id, home, payload)
+            _announce(state, device.tenant_id, result, before)
         return PushResponse(
             protocol=batch.protocol,
             acknowledged_seq=result.acknowledged_seq,
@@ -228,6 +237,26 @@ async def push(
         )
 
     return await state.run_db(run)
+
+
+def _announce(state: ServerState, tenant_id: str, result: IngestResult, before: int) -> None:
+    """Tell the PCs listening in each home the push touched; with its changes for those that
+    take them (see syncserver.sync.live_pages)."""
+    plain = plain_notification(result.server_seq)
+    for home in result.touched_homes:
+        if home is None:
+            continue
+        payload = plain
+        if result.applied <= LIVE_PAGE_CHANGES and state.live.wants_pages(tenant_id, home):
+            try:
+                with state.tenant(tenant_id, write=False) as conn:
+                    cipher = state.cipher.for_tenant(conn, tenant_id)
+                    payload = notification_with_page(
+                        conn, tenant_id, home, result.server_seq, from_seq=before, cipher=cipher
+                    )
+            except Exception:  # the push is committed: a plain notice makes the PCs pull
+                log.warning("live updates: the changes of a push could not be read", exc_info=True)
+        state.live.publish(tenant_id, home, payload)
 
 
 @router.post("/sync/pull")
@@ -259,11 +288,18 @@ async def pull(request: Request, device: DeviceContext = Depends(authenticate_de
 
 @router.get("/sync/live")
 async def live(
-    request: Request, device: DeviceContext = Depends(authenticate_device)
+    request: Request,
+    device: DeviceContext = Depends(authenticate_device),
+    pages: int | None = Query(
+        default=None,
+        description="3: notifications carry the changes as a protocol 3 pull page when small",
+    ),
 ) -> StreamingResponse:
     """Server-sent events: one ``data:`` line per commit that touched this PC's home."""
-    hub = state_of(request).live
-    queue = hub.subscribe(device.tenant_id, device.home_id)
+    state = state_of(request)
+    hub = state.live
+    with_pages = pages is not None and pages >= ARRAY_PAGE_PROTOCOL
+    queue = hub.subscribe(device.tenant_id, device.home_id, pages=with_pages)
 
     async def stream() -> AsyncIterator[bytes]:
         try:
@@ -276,10 +312,16 @@ async def live(
                         return
                     yield b": keep-alive\n\n"
                     continue
-                yield f"data: {payload}\n\n".encode()
+                text, has_records = for_subscriber(payload, pages=with_pages)
+                # Records go only to a PC still in service (the stream outlives a revocation).
+                if has_records and not await asyncio.to_thread(
+                    device_is_active, state, device.device_id
+                ):
+                    return
+                yield f"data: {text}\n\n".encode()
         finally:
             with contextlib.suppress(Exception):
-                hub.unsubscribe(device.tenant_id, device.home_id, queue)
+                hub.unsubscribe(device.tenant_id, device.home_id, queue, pages=with_pages)
 
     return StreamingResponse(
         stream(), media_type="text/event-stream", headers={"cache-control": "no-store"}

@@ -39,6 +39,8 @@ records = sa.Table(
     sa.Index("ix_records_tenant_entity", "tenant_id", "entity"),
     # the safety rules' look-up of one resident's records of one entity (migration 0004)
     sa.Index("ix_records_tenant_resident_entity", "tenant_id", "resident_id", "entity"),
+    # the integrity count of a pull: one home's records, index only (migration 0007)
+    sa.Index("ix_records_home_tenant_seq", "home_id", "tenant_id", "server_seq"),
 )
 
 changes = sa.Table(

@@ -26,6 +26,7 @@ from shared.protocol import (
     PushResponse,
     RecordState,
 )
+from shared.pull_page import ARRAY_PAGE_PROTOCOL, decode_pull_page, state_of_row
 from syncserver import tenancy
 from syncserver.api.app import create_app
 from syncserver.config import Settings
@@ -280,7 +281,23 @@ def pull(
         headers=headers,
     )
     assert response.status_code == 200, response.text
-    return PullResponse.model_validate_json(response.content)
+    return parse_pull_reply(response.content)
+
+
+def parse_pull_reply(content: bytes) -> PullResponse:
+    """A pull reply of any protocol version as the model of protocols 1 and 2 (a page of
+    arrays from protocol 3 is decoded and checked first)."""
+    if json.loads(content)["protocol"] < ARRAY_PAGE_PROTOCOL:
+        return PullResponse.model_validate_json(content)
+    page = decode_pull_page(content)
+    return PullResponse(
+        protocol=page.protocol,
+        records=[state_of_row(row) for row in page.rows],
+        cursor=page.cursor,
+        has_more=page.has_more,
+        server_seq=page.server_seq,
+        scope_count=page.scope_count,
+    )
 
 
 def pull_all(

@@ -13,10 +13,16 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from shared.protocol import ErrorBody, PullResponse
+from shared.protocol import ErrorBody
 from syncserver.db.engine import Database
 from syncserver.db.tables import devices, records
-from tests.helpers.server import EnrolledDevice, Footprint, footprint, server_cipher
+from tests.helpers.server import (
+    EnrolledDevice,
+    Footprint,
+    footprint,
+    parse_pull_reply,
+    server_cipher,
+)
 from tests.helpers.sync_world import Tenant
 from tests.reliability.hostile import Targets
 
@@ -105,7 +111,7 @@ def leaked(text: str, other: Tenant, texts: list[str]) -> int:
 
 def foreign_records(db: Database, mine: Tenant, content: bytes) -> int:
     """Records in a pull that are not this provider's own, as stored on the server."""
-    page = PullResponse.model_validate_json(content)
+    page = parse_pull_reply(content)  # a page of any protocol version
     with db.reader.connect() as conn:
         cipher = server_cipher().for_tenant(conn, mine.tenant_id)  # residents are sealed
         own = {

@@ -33,7 +33,8 @@ from desktop.sync.client import SyncClient
 from desktop.sync.engine import SyncEngine
 from desktop.sync.local_changes import Author, ChangeRecorder
 from shared.hlc import HybridClock
-from shared.protocol import Change, PullResponse, PushResponse, RecordState
+from shared.protocol import Change, PushResponse
+from shared.pull_page import PulledRow, PullPage
 
 CRASH_ENV = "WCN_CRASH_AT"
 PUSH_STEPS = ("push_before_send", "push_after_send", "push_before_ack_commit")
@@ -116,10 +117,10 @@ class HookedClient(SyncClient):
         HookedEngine.armed_commit = "push_before_ack_commit"
         return reply
 
-    def pull(self, cursor: int, limit: int, *args: Any, **kwargs: Any) -> PullResponse:
+    def pull(self, cursor: int, limit: int, *args: Any, **kwargs: Any) -> PullPage:
         crash_if("pull_before_send")
         reply = super().pull(cursor, limit, *args, **kwargs)
-        if reply.records:
+        if reply.rows:
             crash_if("pull_after_reply")
             HookedEngine.armed_commit = "pull_before_cursor_commit"
         return reply
@@ -140,7 +141,7 @@ class HookedEngine(SyncEngine):
         if step is not None:
             crash_if(step)
 
-    def apply(self, conn: sa.Connection, states: list[RecordState]) -> None:
+    def apply(self, conn: sa.Connection, states: list[PulledRow]) -> None:
         half = len(states) // 2
         super().apply(conn, states[:half])
         if states:

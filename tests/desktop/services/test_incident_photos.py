@@ -206,7 +206,7 @@ def test_photos_reach_a_second_pc_in_pushes_under_the_size_limit(
 
     def counting_pull(self: SyncClient, cursor: int, limit: int, **options: Any) -> Any:
         reply = real_pull(self, cursor, limit, **options)
-        pages.append(sum(r.entity == "incident_photo" for r in reply.records))
+        pages.append(sum(row[1] == "incident_photo" for row in reply.rows))
         return reply
 
     monkeypatch.setattr(SyncClient, "pull", counting_pull)

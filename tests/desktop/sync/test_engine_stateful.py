@@ -31,7 +31,7 @@ from desktop.sync.engine import SyncEngine
 from desktop.sync.errors import SyncError
 from desktop.sync.local_changes import Author
 from shared.hlc import HybridClock
-from shared.protocol import RecordState
+from shared.pull_page import PulledRow
 from syncserver.db.engine import Database
 from syncserver.db.tables import changes, records
 from tests.helpers.server import make_app, open_migrated, server_cipher
@@ -73,7 +73,7 @@ class FaultyHttp:
 class CrashingEngine(SyncEngine):
     """Dies inside the transaction that applies pulled records, before the cursor commits."""
 
-    def apply(self, conn: sa.Connection, states: list[RecordState]) -> None:
+    def apply(self, conn: sa.Connection, states: list[PulledRow]) -> None:
         super().apply(conn, states)
         if states:
             raise SyncError("injected: crash while applying a pull")

@@ -45,14 +45,17 @@ def test_the_highest_common_version_is_chosen(
     assert (body["tenant_id"], body["home_id"]) == (demo_provider.tenant_id, pc_a.home_id)
 
 
-def test_an_app_one_version_behind_still_syncs(
+@pytest.mark.parametrize("behind", [1, 2], ids=["one_behind", "two_behind"])
+def test_an_app_one_or_two_versions_behind_still_syncs(
+    *,
     client: TestClient,
     demo_provider: DemoProvider,
     pc_a: EnrolledDevice,
     pc_a2: EnrolledDevice,
     home_a: str,
+    behind: int,
 ) -> None:
-    old = PROTOCOL_VERSION - 1
+    old = PROTOCOL_VERSION - behind
     assert old >= OLDEST_SUPPORTED_PROTOCOL
     assert _hello(client, pc_a, old, old)["protocol"] == old
     carer = staff_of(demo_provider, "care_assistant", home_a).user_id
@@ -62,6 +65,24 @@ def test_an_app_one_version_behind_still_syncs(
     records, _ = pull_all(client, pc_a2.headers, protocol=old)
     assert note.record_id in {r.record_id for r in records}
     assert pull(client, pc_a2.headers, protocol=old).protocol == old
+
+
+def test_every_supported_version_pulls_the_same_records(
+    client: TestClient, pc_a: EnrolledDevice
+) -> None:
+    """Protocol 3 sends records as arrays with their JSON as text, 1 and 2 as objects: the
+    records are the same, in the same order, page by page."""
+    pulled = {
+        version: pull_all(client, pc_a.headers, limit=7, protocol=version)
+        for version in range(OLDEST_SUPPORTED_PROTOCOL, PROTOCOL_VERSION + 1)
+    }
+    newest = pulled[PROTOCOL_VERSION]
+    assert newest[0], "the demo home has records to pull"
+    assert all(older == newest for older in pulled.values())
+    first = pull(client, pc_a.headers, limit=7, protocol=PROTOCOL_VERSION)
+    assert first.has_more and first.scope_count is None
+    last = pull(client, pc_a.headers, cursor=newest[1], protocol=PROTOCOL_VERSION)
+    assert (last.records, last.has_more, last.scope_count) == ([], False, len(newest[0]))
 
 
 @pytest.mark.parametrize(

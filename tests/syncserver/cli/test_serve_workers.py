@@ -22,6 +22,7 @@ from tests.helpers.server import (
     ChangeMaker,
     issue_code,
     open_migrated,
+    parse_pull_reply,
     push_body,
     residents_of,
     seed,
@@ -139,6 +140,6 @@ def test_two_worker_processes_serve_one_port(
         json={"protocol": PROTOCOL_VERSION, "cursor": 0, "limit": 5000},
         headers=headers,
         timeout=30,
-    ).json()
-    ids = {record["record_id"] for record in pulled["records"]}
+    )
+    ids = {record.record_id for record in parse_pull_reply(pulled.content).records}
     assert {note.record_id for note in notes} <= ids

@@ -171,36 +171,44 @@ def doses_of_slot(conn: sa.Connection, slot_id: str) -> list[StoredRecord]:
     return [_row(r) for r in conn.execute(sa.text(_DOSES_OF_SLOT), {"slot": slot_id})]
 
 
-# Built once: a statement made per call is compiled (or looked up) again each time.
-_INSERT = sa.insert(records)
-_REPLACE = sa.update(records).where(records.c.record_id == sa.bindparam("match_id"))
+# Fixed SQL with positional parameters: a note is one of these, and building or looking up a
+# compiled SQLAlchemy statement per call cost more than SQLite's own work.
+_INSERT = (
+    "INSERT INTO records (entity, home_id, resident_id, fields, versions, hlc, server_seq, "
+    "user_id, device_id, occurred_at, pending, record_id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_REPLACE = (
+    "UPDATE records SET entity = ?, home_id = ?, resident_id = ?, fields = ?, versions = ?, "
+    "hlc = ?, server_seq = ?, user_id = ?, device_id = ?, occurred_at = ?, pending = ? "
+    "WHERE record_id = ?"
+)
 
 
 def insert(conn: sa.Connection, record: StoredRecord) -> None:
-    conn.execute(_INSERT, _values(record))
+    conn.exec_driver_sql(_INSERT, _params(record))
 
 
 def replace(conn: sa.Connection, record: StoredRecord) -> None:
-    values = _values(record)
-    values["match_id"] = values.pop("record_id")
-    conn.execute(_REPLACE, values)
+    conn.exec_driver_sql(_REPLACE, _params(record))
 
 
-def _values(record: StoredRecord) -> dict[str, Any]:
-    return {
-        "record_id": record.record_id,
-        "entity": record.entity,
-        "home_id": record.home_id,
-        "resident_id": record.resident_id,
-        "fields": json.dumps(record.fields),
-        "versions": json.dumps(record.versions),
-        "hlc": record.hlc,
-        "server_seq": record.server_seq,
-        "user_id": record.user_id,
-        "device_id": record.device_id,
-        "occurred_at": record.occurred_at,
-        "pending": 1 if record.pending else 0,
-    }
+def _params(record: StoredRecord) -> tuple[Any, ...]:
+    """The columns in the order of ``_INSERT`` and ``_REPLACE`` (the record's id last)."""
+    return (
+        record.entity,
+        record.home_id,
+        record.resident_id,
+        json.dumps(record.fields),
+        json.dumps(record.versions),
+        record.hlc,
+        record.server_seq,
+        record.user_id,
+        record.device_id,
+        record.occurred_at,
+        1 if record.pending else 0,
+        record.record_id,
+    )
 
 
 def bulk_upsert(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from desktop.store import driver
 from desktop.store.errors import StoreError
 from desktop.store.schema import meta
 
@@ -43,7 +44,7 @@ _NEXT_DEVICE_SEQ = (
 def next_device_seq(conn: sa.Connection, last_hlc: str) -> int:
     """The next sequence number of this PC's changes (``last_device_seq`` + 1, stored), with
     ``last_hlc`` recorded in the same statement."""
-    for key, value in conn.exec_driver_sql(_NEXT_DEVICE_SEQ, (json.dumps(last_hlc),)):
+    for key, value in driver.execute(conn, _NEXT_DEVICE_SEQ, (json.dumps(last_hlc),)):
         if key == "last_device_seq":
             return int(value)
     raise StoreError("The device sequence was not returned by the store.")

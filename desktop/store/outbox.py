@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from desktop.store import driver
 from desktop.store.schema import outbox, sent_changes
 
 
@@ -28,7 +29,8 @@ _APPEND = (
 
 
 def append(conn: sa.Connection, device_seq: int, body: dict[str, Any]) -> None:
-    conn.exec_driver_sql(
+    driver.execute(
+        conn,
         _APPEND,
         (device_seq, body["change_id"], body["record_id"], body["entity"], json.dumps(body)),
     )

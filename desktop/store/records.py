@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from desktop.store import driver
 from desktop.store.schema import records
 
 
@@ -186,11 +187,11 @@ _REPLACE = (
 
 
 def insert(conn: sa.Connection, record: StoredRecord) -> None:
-    conn.exec_driver_sql(_INSERT, _params(record))
+    driver.execute(conn, _INSERT, _params(record))
 
 
 def replace(conn: sa.Connection, record: StoredRecord) -> None:
-    conn.exec_driver_sql(_REPLACE, _params(record))
+    driver.execute(conn, _REPLACE, _params(record))
 
 
 def _params(record: StoredRecord) -> tuple[Any, ...]:

@@ -5,15 +5,18 @@ as ``Connection.exec_driver_sql`` would raise them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 import sqlcipher3
 
 
-def execute(conn: sa.Connection, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-    """Run ``sql`` with positional ``params`` in ``conn``'s transaction; returns its rows."""
+def execute(
+    conn: sa.Connection, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+) -> list[Any]:
+    """Run ``sql`` with positional (or named) ``params`` in ``conn``'s transaction; returns
+    its rows."""
     raw = conn.connection.driver_connection
     if raw is None:
         raise sa.exc.ResourceClosedError("The store connection is closed.")

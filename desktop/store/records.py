@@ -46,9 +46,35 @@ def _row(r: sa.Row[Any]) -> StoredRecord:
     )
 
 
+# The columns in StoredRecord's order, for the fixed queries run on the driver's connection.
+_COLUMNS = (
+    "entity, record_id, home_id, resident_id, fields, versions, hlc, server_seq, user_id, "
+    "device_id, occurred_at, pending"
+)
+_GET = f"SELECT {_COLUMNS} FROM records WHERE record_id = ?"
+
+
+def _tuple(t: Sequence[Any]) -> StoredRecord:
+    entity, record_id, home_id, resident_id, fields, versions, hlc, seq, user, device, at, p = t
+    return StoredRecord(
+        entity,
+        record_id,
+        home_id,
+        resident_id,
+        json.loads(fields),
+        json.loads(versions),
+        hlc,
+        seq,
+        user,
+        device,
+        at,
+        bool(p),
+    )
+
+
 def get(conn: sa.Connection, record_id: str) -> StoredRecord | None:
-    row = conn.execute(sa.select(records).where(records.c.record_id == record_id)).one_or_none()
-    return _row(row) if row else None
+    found = driver.execute(conn, _GET, (record_id,))
+    return _tuple(found[0]) if found else None
 
 
 def get_many(conn: sa.Connection, record_ids: Iterable[str]) -> dict[str, StoredRecord]:
@@ -158,9 +184,10 @@ def latest_event_time_by_resident(
 # The literal entity lets SQLite use the partial indexes of store version 5; the unary + strips
 # the column's text affinity, which would otherwise keep the amends index from being searched.
 _DOSES_OF_SLOT = (
-    "SELECT * FROM records WHERE entity = 'medication_administration' "
+    f"SELECT {_COLUMNS} FROM records WHERE entity = 'medication_administration' "
     "AND json_extract(fields, '$.slot_id') = :slot "
-    "UNION SELECT a.* FROM records AS s CROSS JOIN records AS a "
+    f"UNION SELECT {', '.join('a.' + c for c in _COLUMNS.split(', '))} "
+    "FROM records AS s CROSS JOIN records AS a "
     "ON json_extract(a.fields, '$.amends_id') = +s.record_id "
     "AND a.entity = 'medication_administration' "
     "WHERE s.entity = 'medication_administration' AND json_extract(s.fields, '$.slot_id') = :slot"
@@ -169,7 +196,19 @@ _DOSES_OF_SLOT = (
 
 def doses_of_slot(conn: sa.Connection, slot_id: str) -> list[StoredRecord]:
     """The administrations recorded for one scheduled dose, with every correction of them."""
-    return [_row(r) for r in conn.execute(sa.text(_DOSES_OF_SLOT), {"slot": slot_id})]
+    return [_tuple(t) for t in driver.execute(conn, _DOSES_OF_SLOT, {"slot": slot_id})]
+
+
+_SETTING = (
+    f"SELECT {_COLUMNS} FROM records WHERE entity = 'setting' "
+    "AND json_extract(fields, '$.key') = ? ORDER BY record_id LIMIT 1"
+)
+
+
+def setting(conn: sa.Connection, key: str) -> StoredRecord | None:
+    """The tenant setting ``key`` (the first by id, were there two)."""
+    found = driver.execute(conn, _SETTING, (key,))
+    return _tuple(found[0]) if found else None
 
 
 # Fixed SQL with positional parameters: a note is one of these, and building or looking up a

@@ -62,6 +62,8 @@ class SyncService:
     def take_notice(self, event: str) -> SyncReport:
         """After a live notification: apply the changes it carries when they follow on from
         this PC's cursor, else (or when it carries none, or they cannot be read) pull."""
+        from desktop.sync.engine import SyncReport
+
         try:
             notified = decode_live_page(event)
         except MalformedPage:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 import sqlcipher3
 from sqlalchemy.pool import QueuePool
 
+from desktop.store import driver
 from desktop.store.errors import DiskFull, StoreError, StoreTooNew, WrongKey
 from desktop.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -75,9 +76,11 @@ class Store:
             max_overflow=4,
         )
 
+        begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
         @sa.event.listens_for(engine, "begin")
         def _on_begin(conn: sa.Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            driver.execute(conn, begin)
 
         return engine
 

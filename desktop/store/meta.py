@@ -7,6 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from desktop.store import driver
+from desktop.store.errors import StoreError
 from desktop.store.schema import meta
 
 
@@ -26,3 +28,23 @@ def put(conn: sa.Connection, key: str, value: Any) -> None:
 
 def get_all(conn: sa.Connection) -> dict[str, Any]:
     return {r.key: json.loads(r.value) for r in conn.execute(sa.select(meta))}
+
+
+# One statement: the device sequence is taken from the row in the caller's transaction (so a
+# rollback gives the number back and every store or process on the file sees the same one), and
+# the newest stamp this PC issued is written beside it.
+_NEXT_DEVICE_SEQ = (
+    "INSERT INTO meta (key, value) VALUES ('last_device_seq', '1'), ('last_hlc', ?) "
+    "ON CONFLICT(key) DO UPDATE SET value = CASE key "
+    "WHEN 'last_device_seq' THEN CAST(value AS INTEGER) + 1 ELSE excluded.value END "
+    "RETURNING key, value"
+)
+
+
+def next_device_seq(conn: sa.Connection, last_hlc: str) -> int:
+    """The next sequence number of this PC's changes (``last_device_seq`` + 1, stored), with
+    ``last_hlc`` recorded in the same statement."""
+    for key, value in driver.execute(conn, _NEXT_DEVICE_SEQ, (json.dumps(last_hlc),)):
+        if key == "last_device_seq":
+            return int(value)
+    raise StoreError("The device sequence was not returned by the store.")

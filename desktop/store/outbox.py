@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from desktop.store import driver
 from desktop.store.schema import outbox, sent_changes
 
 
@@ -22,19 +23,16 @@ class OutboxEntry:
     body: dict[str, Any]
 
 
-_APPEND = sa.insert(outbox)
+_APPEND = (
+    "INSERT INTO outbox (device_seq, change_id, record_id, entity, body) VALUES (?, ?, ?, ?, ?)"
+)
 
 
 def append(conn: sa.Connection, device_seq: int, body: dict[str, Any]) -> None:
-    conn.execute(
+    driver.execute(
+        conn,
         _APPEND,
-        {
-            "device_seq": device_seq,
-            "change_id": body["change_id"],
-            "record_id": body["record_id"],
-            "entity": body["entity"],
-            "body": json.dumps(body),
-        },
+        (device_seq, body["change_id"], body["record_id"], body["entity"], json.dumps(body)),
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from desktop.store import driver
 from desktop.store.errors import MalformedRecord
 from desktop.store.schema import records
 
@@ -46,9 +47,35 @@ def _row(r: sa.Row[Any]) -> StoredRecord:
     )
 
 
+# The columns in StoredRecord's order, for the fixed queries run on the driver's connection.
+_COLUMNS = (
+    "entity, record_id, home_id, resident_id, fields, versions, hlc, server_seq, user_id, "
+    "device_id, occurred_at, pending"
+)
+_GET = f"SELECT {_COLUMNS} FROM records WHERE record_id = ?"
+
+
+def _tuple(t: Sequence[Any]) -> StoredRecord:
+    entity, record_id, home_id, resident_id, fields, versions, hlc, seq, user, device, at, p = t
+    return StoredRecord(
+        entity,
+        record_id,
+        home_id,
+        resident_id,
+        json.loads(fields),
+        json.loads(versions),
+        hlc,
+        seq,
+        user,
+        device,
+        at,
+        bool(p),
+    )
+
+
 def get(conn: sa.Connection, record_id: str) -> StoredRecord | None:
-    row = conn.execute(sa.select(records).where(records.c.record_id == record_id)).one_or_none()
-    return _row(row) if row else None
+    found = driver.execute(conn, _GET, (record_id,))
+    return _tuple(found[0]) if found else None
 
 
 def get_many(conn: sa.Connection, record_ids: Iterable[str]) -> dict[str, StoredRecord]:
@@ -158,9 +185,10 @@ def latest_event_time_by_resident(
 # The literal entity lets SQLite use the partial indexes of store version 5; the unary + strips
 # the column's text affinity, which would otherwise keep the amends index from being searched.
 _DOSES_OF_SLOT = (
-    "SELECT * FROM records WHERE entity = 'medication_administration' "
+    f"SELECT {_COLUMNS} FROM records WHERE entity = 'medication_administration' "
     "AND json_extract(fields, '$.slot_id') = :slot "
-    "UNION SELECT a.* FROM records AS s CROSS JOIN records AS a "
+    f"UNION SELECT {', '.join('a.' + c for c in _COLUMNS.split(', '))} "
+    "FROM records AS s CROSS JOIN records AS a "
     "ON json_extract(a.fields, '$.amends_id') = +s.record_id "
     "AND a.entity = 'medication_administration' "
     "WHERE s.entity = 'medication_administration' AND json_extract(s.fields, '$.slot_id') = :slot"
@@ -169,39 +197,59 @@ _DOSES_OF_SLOT = (
 
 def doses_of_slot(conn: sa.Connection, slot_id: str) -> list[StoredRecord]:
     """The administrations recorded for one scheduled dose, with every correction of them."""
-    return [_row(r) for r in conn.execute(sa.text(_DOSES_OF_SLOT), {"slot": slot_id})]
+    return [_tuple(t) for t in driver.execute(conn, _DOSES_OF_SLOT, {"slot": slot_id})]
 
 
-# Built once: a statement made per call is compiled (or looked up) again each time.
-_INSERT = sa.insert(records)
-_REPLACE = sa.update(records).where(records.c.record_id == sa.bindparam("match_id"))
+_SETTING = (
+    f"SELECT {_COLUMNS} FROM records WHERE entity = 'setting' "
+    "AND json_extract(fields, '$.key') = ? ORDER BY record_id LIMIT 1"
+)
+
+
+def setting(conn: sa.Connection, key: str) -> StoredRecord | None:
+    """The tenant setting ``key`` (the first by id, were there two)."""
+    found = driver.execute(conn, _SETTING, (key,))
+    return _tuple(found[0]) if found else None
+
+
+# Fixed SQL with positional parameters: a note is one of these, and building or looking up a
+# compiled SQLAlchemy statement per call cost more than SQLite's own work.
+_INSERT = (
+    "INSERT INTO records (entity, home_id, resident_id, fields, versions, hlc, server_seq, "
+    "user_id, device_id, occurred_at, pending, record_id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_REPLACE = (
+    "UPDATE records SET entity = ?, home_id = ?, resident_id = ?, fields = ?, versions = ?, "
+    "hlc = ?, server_seq = ?, user_id = ?, device_id = ?, occurred_at = ?, pending = ? "
+    "WHERE record_id = ?"
+)
 
 
 def insert(conn: sa.Connection, record: StoredRecord) -> None:
-    conn.execute(_INSERT, _values(record))
+    driver.execute(conn, _INSERT, _params(record))
 
 
 def replace(conn: sa.Connection, record: StoredRecord) -> None:
-    values = _values(record)
-    values["match_id"] = values.pop("record_id")
-    conn.execute(_REPLACE, values)
+    driver.execute(conn, _REPLACE, _params(record))
 
 
-def _values(record: StoredRecord) -> dict[str, Any]:
-    return {
-        "record_id": record.record_id,
-        "entity": record.entity,
-        "home_id": record.home_id,
-        "resident_id": record.resident_id,
-        "fields": json.dumps(record.fields),
-        "versions": json.dumps(record.versions),
-        "hlc": record.hlc,
-        "server_seq": record.server_seq,
-        "user_id": record.user_id,
-        "device_id": record.device_id,
-        "occurred_at": record.occurred_at,
-        "pending": 1 if record.pending else 0,
-    }
+def _params(record: StoredRecord) -> tuple[Any, ...]:
+    """The columns in the order of ``_INSERT`` and ``_REPLACE`` (the record's id last)."""
+    return (
+        record.entity,
+        record.home_id,
+        record.resident_id,
+        json.dumps(record.fields),
+        json.dumps(record.versions),
+        record.hlc,
+        record.server_seq,
+        record.user_id,
+        record.device_id,
+        record.occurred_at,
+        1 if record.pending else 0,
+        record.record_id,
+    )
 
 
 def bulk_upsert(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:

@@ -32,11 +32,6 @@ class ChangeRecorder:
         self.home_id = home_id
         self.clock = clock
 
-    def _next_seq(self, conn: sa.Connection) -> int:
-        seq = int(meta.get(conn, "last_device_seq", 0)) + 1
-        meta.put(conn, "last_device_seq", seq)
-        return seq
-
     def _queue(
         self,
         conn: sa.Connection,
@@ -50,8 +45,7 @@ class ChangeRecorder:
         change_id: str,
         author: Author,
     ) -> None:
-        seq = self._next_seq(conn)
-        meta.put(conn, "last_hlc", hlc)
+        seq = meta.next_device_seq(conn, hlc)
         outbox.append(
             conn,
             seq,

@@ -172,10 +172,8 @@ class MedicationBase:
 
 
 def setting(conn: sa.Connection, key: str, default: Any) -> Any:
-    for record in records_repo.by_entity(conn, "setting"):
-        if record.fields.get("key") == key:
-            return record.fields.get("value")
-    return default
+    record = records_repo.setting(conn, key)
+    return default if record is None else record.fields.get("value")
 
 
 def staff_names(conn: sa.Connection) -> dict[str, str]:

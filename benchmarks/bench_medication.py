@@ -60,7 +60,12 @@ def medicine_round(
     results: Results, workdir: Path, key_dir: Path, reps: int, residents: int = UNIT_RESIDENTS
 ) -> None:
     """``residents`` is the unit's size: 60 in a full run, fewer in a quick one."""
-    p = world.provider(residents, 1, 6, units=1, name="Benchmark eMAR")
+    # The home's day is yesterday (its prescriptions start then), so the doses up to the
+    # evening round are in the past whatever the time of the run: a dose is never recorded
+    # ahead of time.
+    p = world.provider(
+        residents, 1, 6, units=1, name="Benchmark eMAR", now=world.NOW - dt.timedelta(days=1)
+    )
     unit_id = p.units[0].record_id
     url = f"sqlite:///{workdir / 'server-emar.db'}"
     db = world.migrated(url)

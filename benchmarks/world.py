@@ -51,6 +51,7 @@ def provider(
     units: int = 2,
     seed: int = 1,
     name: str = "",
+    now: dt.datetime = NOW,
 ) -> DemoProvider:
     return generate_provider(
         tenant_name=name or f"Benchmark Care Group {seed}",
@@ -60,7 +61,7 @@ def provider(
         days=days,
         events_per_resident_day=per_day,
         seed=seed,
-        now=NOW,
+        now=now,
     )
 
 

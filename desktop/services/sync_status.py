@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from desktop.services.context import AppContext
 from desktop.store import meta, outbox
 from desktop.sync.errors import DeviceRevoked, Offline, SyncError
-from shared.pull_page import MalformedPage, decode_live_page
 
 if TYPE_CHECKING:  # the engine is imported by the first sync, not before the app shows
     from desktop.sync.client import SyncClient
@@ -63,6 +62,7 @@ class SyncService:
         """After a live notification: apply the changes it carries when they follow on from
         this PC's cursor, else (or when it carries none, or they cannot be read) pull."""
         from desktop.sync.engine import SyncReport
+        from shared.pull_page import MalformedPage, decode_live_page
 
         try:
             notified = decode_live_page(event)

@@ -33,7 +33,7 @@ from desktop.sync.client import SyncClient
 from desktop.sync.engine import SyncEngine
 from desktop.sync.local_changes import Author, ChangeRecorder
 from shared.hlc import HybridClock
-from shared.protocol import Change, PushResponse
+from shared.protocol import PushResponse
 from shared.pull_page import PulledRow, PullPage
 
 CRASH_ENV = "WCN_CRASH_AT"
@@ -110,9 +110,9 @@ def record(store: Store, seed: int) -> None:
 class HookedClient(SyncClient):
     """The real client; a crash can come before a request is sent or after its reply."""
 
-    def push(self, changes: list[Change], *args: Any, **kwargs: Any) -> PushResponse:
+    def push_json(self, changes: list[str]) -> PushResponse:
         crash_if("push_before_send")
-        reply = super().push(changes, *args, **kwargs)
+        reply = super().push_json(changes)
         crash_if("push_after_send")
         HookedEngine.armed_commit = "push_before_ack_commit"
         return reply

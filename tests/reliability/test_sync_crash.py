@@ -12,7 +12,6 @@ import subprocess
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -20,7 +19,7 @@ import pytest
 from desktop.services.context import AppContext
 from desktop.store import meta
 from desktop.sync.client import SyncClient
-from shared.protocol import Change, PushResponse
+from shared.protocol import PushResponse
 from tests.reliability.children import run_child
 from tests.reliability.conftest import Served
 from tests.reliability.pc_child import STEPS
@@ -137,9 +136,9 @@ class SignallingClient(SyncClient):
 
     pushing: threading.Event
 
-    def push(self, changes: list[Change], *args: Any, **kwargs: Any) -> PushResponse:
+    def push_json(self, changes: list[str]) -> PushResponse:
         self.pushing.set()
-        return super().push(changes, *args, **kwargs)
+        return super().push_json(changes)
 
 
 def signalling_client(context: AppContext, *, pushing: threading.Event) -> SyncClient:

@@ -12,13 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
-from syncserver import audit_chain
+from syncserver import audit_chain, audit_ranges
 from syncserver.audit_chain import GENESIS, _at_text, _chained_hash, _scalar, canonical, entry_hash
 from syncserver.db.bulk import insert_many
 from syncserver.db.tables import audit_log, tenants
@@ -153,52 +152,48 @@ class VerifyResult:
 
 
 def verify(
-    conn: sa.Connection, tenant_id: str, *, workers: int = 1, batch: int = audit_chain.BATCH
+    conn: sa.Connection,
+    tenant_id: str,
+    *,
+    workers: int = 1,
+    batch: int = audit_chain.BATCH,
+    parallel_from: int = audit_ranges.PARALLEL_FROM,
 ) -> VerifyResult:
     """Walk the whole chain; report the first entry that was changed, removed or reordered.
 
-    ``workers`` > 1 checks large chains in that many processes: this process reads the
-    entries, in order, and hands out batches; each batch is checked against the stored hash of
-    the entry before it (every entry stores the hash it follows), so each link, the batches'
-    boundaries too, is checked once, and the first broken batch names the first broken entry,
-    as the walk in one process does. ``batch``: entries a batch."""
+    ``workers`` > 1 checks a chain of ``parallel_from`` entries or more in that many
+    processes, each reading a range of it on a connection of its own, so it checks what is
+    committed: only for a caller that has not written to the chain in its transaction (a
+    restore checks what it restored before committing, in one process). It names the same
+    entry, for the same reason, as the walk in one process. ``batch``: entries read at a time.
+    """
     head = conn.execute(
         sa.select(tenants.c.audit_seq, tenants.c.audit_head).where(tenants.c.id == tenant_id)
     ).one_or_none()
     if head is None:
         return VerifyResult(0, 0, f"no tenant {tenant_id}")
-    batches = _batches(conn, tenant_id, batch)
-    try:
-        if workers > 1:
-            walked = audit_chain.walk_parallel(batches, tenant_id, conn.dialect.name, workers)
-        else:
-            walked = audit_chain.walk(batches, tenant_id, conn.dialect.name)
-    finally:
-        batches.close()
+    dialect, head_seq = conn.dialect.name, int(head.audit_seq)
+    walked = None
+    if workers > 1 and head_seq >= parallel_from and audit_ranges.shareable(conn):
+        walked = audit_ranges.walk_ranges(conn, tenant_id, head_seq, workers, batch)
+    if walked is None or _after_head(walked, head_seq, head.audit_head):
+        # Entries past the head read in another transaction may have been appended since:
+        # this transaction's own walk decides.
+        batches = audit_ranges.read_batches(conn, tenant_id, batch)
+        try:
+            walked = audit_chain.walk(batches, tenant_id, dialect)
+        finally:
+            batches.close()
     if walked.bad is not None:
         return VerifyResult(walked.entries, walked.bad[0], walked.bad[1])
-    count, prev = walked.entries, walked.last_hash
-    if count != int(head.audit_seq) or prev != (head.audit_head or GENESIS):
+    if _after_head(walked, head_seq, head.audit_head):
+        count = walked.entries
         return VerifyResult(count, count + 1, f"entries after {count} were removed")
-    return VerifyResult(count, None, None)
+    return VerifyResult(walked.entries, None, None)
 
 
-def _batches(conn: sa.Connection, tenant_id: str, batch: int) -> Generator[Sequence[Sequence[Any]]]:
-    """The tenant's entries in order, as plain tuples of the columns the hash covers (see
-    audit_chain.COLUMNS), a batch at a time, read on the connection's own transaction (so a
-    restore checks what it wrote before committing). A server-side cursor on PostgreSQL, so
-    the chain is never all in memory; closed when the walk ends, early or not."""
-    dbapi = conn.connection.dbapi_connection
-    assert dbapi is not None
-    sqlite = conn.dialect.name == "sqlite"
-    cursor = dbapi.cursor() if sqlite else dbapi.cursor(name="audit_verify")
-    try:
-        cursor.execute(
-            f"SELECT {', '.join(audit_chain.COLUMNS)} FROM audit_log "
-            f"WHERE tenant_id = {'?' if sqlite else '%s'} ORDER BY seq",
-            (tenant_id,),
-        )
-        while rows := cursor.fetchmany(batch):
-            yield rows
-    finally:
-        cursor.close()
+def _after_head(walked: audit_chain.Walked, head_seq: int, head_hash: str | None) -> bool:
+    """Whether an unbroken walk ended anywhere but at the tenant's recorded head."""
+    if walked.bad is not None:
+        return False
+    return walked.entries != head_seq or walked.last_hash != (head_hash or GENESIS)

@@ -12,9 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import Any
@@ -89,7 +87,7 @@ def _at_text(at: dt.datetime) -> str:
 
 # The columns a check reads, in this order.
 COLUMNS = ("seq", "at", "action", "user_id", "device_id", "subject", "detail", "prev_hash", "hash")
-BATCH = 20000  # entries read, and handed to a worker, at a time
+BATCH = 20000  # entries read at a time
 
 Row = Sequence[Any]
 Bad = tuple[int, int, str]  # (index in the batch, the entry named, why)
@@ -173,39 +171,3 @@ def walk(batches: Iterable[Sequence[Row]], tenant_id: str, dialect: str) -> Walk
             return Walked(done + bad[0] + 1, prev, bad[1:])
         done, prev = done + len(rows), rows[-1][-1]
     return Walked(done, prev, None)
-
-
-def walk_parallel(
-    batches: Iterable[Sequence[Row]], tenant_id: str, dialect: str, workers: int
-) -> Walked:
-    """``walk`` with the batches checked in ``workers`` processes while this one reads on;
-    results are taken in order, so the first broken batch names the first broken entry."""
-    pending: deque[tuple[int, str, Future[Bad | None]]] = deque()
-    done, prev = 0, GENESIS
-    with ProcessPoolExecutor(workers) as pool:
-        try:
-            for rows in batches:
-                pending.append(
-                    (done, prev, pool.submit(check_batch, tenant_id, dialect, done + 1, prev, rows))
-                )
-                done, prev = done + len(rows), rows[-1][-1]
-                while len(pending) > 2 * workers or (pending and pending[0][2].done()):
-                    walked = _taken(pending.popleft())
-                    if walked is not None:
-                        return walked
-            while pending:
-                walked = _taken(pending.popleft())
-                if walked is not None:
-                    return walked
-        finally:
-            for _, _, future in pending:
-                future.cancel()
-    return Walked(done, prev, None)
-
-
-def _taken(item: tuple[int, str, Future[Bad | None]]) -> Walked | None:
-    before, prev, future = item
-    bad = future.result()
-    if bad is None:
-        return None
-    return Walked(before + bad[0] + 1, prev, bad[1:])

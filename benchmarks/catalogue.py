@@ -151,7 +151,7 @@ FIGURES: tuple[Spec, ...] = (
         ">=",
         500000,
         None,
-        "syncserver.audit.verify over the home's whole chain (SQLite)",
+        "syncserver.audit.verify over the home's whole chain (SQLite), a process a core",
     ),
     Spec(
         "desktop_cold_start_s",

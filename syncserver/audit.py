@@ -12,17 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass
-from json.encoder import encode_basestring
 from typing import Any
 
 import sqlalchemy as sa
 
+from syncserver import audit_chain, audit_ranges
+from syncserver.audit_chain import GENESIS, _at_text, _chained_hash, _scalar, canonical, entry_hash
 from syncserver.db.bulk import insert_many
 from syncserver.db.tables import audit_log, tenants
-
-GENESIS = "0" * 64
 
 
 @dataclass(frozen=True)
@@ -33,6 +31,20 @@ class AuditEntry:
     subject: str | None = None
     detail: dict[str, Any] | None = None
 
+
+__all__ = [
+    "GENESIS",
+    "KEYED_PREFIX",
+    "AuditEntry",
+    "VerifyResult",
+    "append",
+    "canonical",
+    "content_hash",
+    "content_matches",
+    "entry_hash",
+    "verify",
+    "write_entries",
+]
 
 KEYED_PREFIX = "hmac-sha256:1:"
 
@@ -51,69 +63,6 @@ def content_matches(value: Any, stored: str, key: bytes) -> bool:
         return hmac.compare_digest(stored, content_hash(value, key))
     legacy = hashlib.sha256(canonical(value).encode()).hexdigest()
     return hmac.compare_digest(stored, legacy)
-
-
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def canonical(value: Any) -> str:
-    """JSON with sorted keys and no spaces (``json.dumps`` with those options, without making
-    an encoder per call)."""
-    return _CANONICAL.encode(value)
-
-
-def _scalar(value: Any) -> str:
-    """``canonical(value)`` for the values an entry holds, without json.dumps' set-up."""
-    if isinstance(value, str):
-        return str(encode_basestring(value))
-    if value is None:
-        return "null"
-    if type(value) is int:
-        return str(value)
-    return canonical(value)
-
-
-def entry_hash(prev_hash: str, tenant_id: str, seq: int, at: str, row: dict[str, Any]) -> str:
-    # The canonical JSON of {"tenant", "seq", "at", "action", "user", "device", "subject",
-    # "detail"} (keys sorted, no spaces), written out directly: it is hashed once per entry
-    # on every write and every verify (tests/syncserver/test_audit.py holds it to canonical).
-    return _chained_hash(
-        prev_hash,
-        action=_scalar(row["action"]),
-        at=_scalar(at),
-        detail=_scalar(row["detail"]),
-        device=_scalar(row["device_id"]),
-        seq=_scalar(seq),
-        subject=_scalar(row["subject"]),
-        tenant=_scalar(tenant_id),
-        user=_scalar(row["user_id"]),
-    )
-
-
-def _chained_hash(
-    prev_hash: str,
-    *,
-    action: str,
-    at: str,
-    detail: str,
-    device: str,
-    seq: str,
-    subject: str,
-    tenant: str,
-    user: str,
-) -> str:
-    """The hash over ``prev_hash`` and the entry's canonical JSON, each value given as JSON."""
-    body = (
-        f'{{"action":{action},"at":{at},"detail":{detail},"device":{device},"seq":{seq},'
-        f'"subject":{subject},"tenant":{tenant},"user":{user}}}'
-    )
-    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
-
-
-def _at_text(at: dt.datetime) -> str:
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=dt.UTC)
-    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def append(conn: sa.Connection, tenant_id: str, entries: list[AuditEntry]) -> None:
@@ -202,38 +151,49 @@ class VerifyResult:
         return self.first_bad_seq is None
 
 
-def verify(conn: sa.Connection, tenant_id: str) -> VerifyResult:
-    """Walk the whole chain; report the first entry that was changed, removed or reordered."""
+def verify(
+    conn: sa.Connection,
+    tenant_id: str,
+    *,
+    workers: int = 1,
+    batch: int = audit_chain.BATCH,
+    parallel_from: int = audit_ranges.PARALLEL_FROM,
+) -> VerifyResult:
+    """Walk the whole chain; report the first entry that was changed, removed or reordered.
+
+    ``workers`` > 1 checks a chain of ``parallel_from`` entries or more in that many
+    processes, each reading a range of it on a connection of its own, so it checks what is
+    committed: only for a caller that has not written to the chain in its transaction (a
+    restore checks what it restored before committing, in one process). It names the same
+    entry, for the same reason, as the walk in one process. ``batch``: entries read at a time.
+    """
     head = conn.execute(
         sa.select(tenants.c.audit_seq, tenants.c.audit_head).where(tenants.c.id == tenant_id)
     ).one_or_none()
     if head is None:
         return VerifyResult(0, 0, f"no tenant {tenant_id}")
-    prev = GENESIS
-    expected_seq = 0
-    count = 0
-    # A streamed (server-side) cursor: closed by the ``with`` when a broken entry ends the
-    # walk early, rather than left open until garbage collection.
-    # The option is set on the statement, not the connection, so later statements in the same
-    # transaction are not streamed too.
-    with conn.execute(
-        sa.select(audit_log)
-        .where(audit_log.c.tenant_id == tenant_id)
-        .order_by(audit_log.c.seq)
-        .execution_options(yield_per=20000)
-    ) as result:
-        for row in result.mappings():
-            expected_seq += 1
-            count += 1
-            seq = int(row["seq"])
-            if seq != expected_seq:
-                return VerifyResult(count, expected_seq, f"entry {expected_seq} is missing")
-            if row["prev_hash"] != prev:
-                return VerifyResult(count, seq, f"entry {seq} does not follow entry {seq - 1}")
-            computed = entry_hash(prev, tenant_id, seq, _at_text(row["at"]), dict(row))
-            if computed != row["hash"]:
-                return VerifyResult(count, seq, f"entry {seq} was changed")
-            prev = row["hash"]
-    if expected_seq != int(head.audit_seq) or prev != (head.audit_head or GENESIS):
-        return VerifyResult(count, expected_seq + 1, f"entries after {expected_seq} were removed")
-    return VerifyResult(count, None, None)
+    dialect, head_seq = conn.dialect.name, int(head.audit_seq)
+    walked = None
+    if workers > 1 and head_seq >= parallel_from and audit_ranges.shareable(conn):
+        walked = audit_ranges.walk_ranges(conn, tenant_id, head_seq, workers, batch)
+    if walked is None or _after_head(walked, head_seq, head.audit_head):
+        # Entries past the head read in another transaction may have been appended since:
+        # this transaction's own walk decides.
+        batches = audit_ranges.read_batches(conn, tenant_id, batch)
+        try:
+            walked = audit_chain.walk(batches, tenant_id, dialect)
+        finally:
+            batches.close()
+    if walked.bad is not None:
+        return VerifyResult(walked.entries, walked.bad[0], walked.bad[1])
+    if _after_head(walked, head_seq, head.audit_head):
+        count = walked.entries
+        return VerifyResult(count, count + 1, f"entries after {count} were removed")
+    return VerifyResult(walked.entries, None, None)
+
+
+def _after_head(walked: audit_chain.Walked, head_seq: int, head_hash: str | None) -> bool:
+    """Whether an unbroken walk ended anywhere but at the tenant's recorded head."""
+    if walked.bad is not None:
+        return False
+    return walked.entries != head_seq or walked.last_hash != (head_hash or GENESIS)

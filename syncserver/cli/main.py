@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 from collections.abc import Callable, Sequence
@@ -116,6 +117,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "log_level": "warning",
         "log_config": None,  # keep configure_logging's format for uvicorn's own lines
         "timeout_graceful_shutdown": 5,
+        **_event_loop_and_parser(),
     }
     if settings.workers == 1:
         uvicorn.run(create_app(settings, db), workers=1, **common)
@@ -135,6 +137,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     say(f"{settings.workers} server processes")
     uvicorn.run("syncserver.api.worker:create", factory=True, workers=settings.workers, **common)
     return 0
+
+
+def _event_loop_and_parser() -> dict[str, str]:
+    """uvloop's event loop and httptools' HTTP parser (the server extra's), each when it can be
+    imported (uvloop is not built for Windows), else asyncio's loop and h11."""
+    found = {name: importlib.util.find_spec(name) is not None for name in ("uvloop", "httptools")}
+    return {
+        "loop": "uvloop" if found["uvloop"] else "asyncio",
+        "http": "httptools" if found["httptools"] else "h11",
+    }
 
 
 def cmd_enrol_code(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from shared.demo_data import DemoProvider
-from syncserver import audit
+from syncserver import audit, audit_chain
 from syncserver.db.engine import Database
 from syncserver.db.tables import audit_log
 from tests.helpers.server import ChangeMaker, EnrolledDevice, push_ok, residents_of, staff_of
@@ -118,7 +118,7 @@ def test_a_changed_entry_with_its_hash_recomputed_breaks_the_next_link(
         )
         row["detail"] = '{"forged": true}'
         forged = audit.entry_hash(
-            row["prev_hash"], demo_provider.tenant_id, victim, audit._at_text(row["at"]), row
+            row["prev_hash"], demo_provider.tenant_id, victim, audit_chain._at_text(row["at"]), row
         )
         conn.execute(
             sa.update(audit_log)

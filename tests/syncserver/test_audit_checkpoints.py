@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from shared.demo_data import DemoProvider
-from syncserver import audit, audit_checkpoints
+from syncserver import audit, audit_chain, audit_checkpoints
 from syncserver.audit_checkpoints import AuditSigner, Checkpoint
 from syncserver.cli.main import main
 from syncserver.db.engine import Database
@@ -75,7 +75,7 @@ def _rewrite_from(db: Database, tenant: str, seq: int) -> None:
         for row in rows:
             row["prev_hash"] = prev
             row["hash"] = prev = audit.entry_hash(
-                prev, tenant, row["seq"], audit._at_text(row["at"]), row
+                prev, tenant, row["seq"], audit_chain._at_text(row["at"]), row
             )
             conn.execute(
                 sa.update(audit_log)

@@ -33,6 +33,7 @@ from desktop.ui.screens.body_map import BodyMapWidget, MapMark
 from desktop.ui.theme import set_role
 from desktop.ui.widgets.field_errors import FieldErrors
 from shared.errors import WcnError
+from shared.incidents import MAX_PHOTO_CAPTION
 
 THUMBNAIL = 96
 VIEWER_SIDE = 720
@@ -172,6 +173,10 @@ class MarkPhotosCard(QFrame):
         self.thumbnails.setFixedHeight(THUMBNAIL + 16)
         self.thumbnails.itemActivated.connect(lambda item: self.open_photo(self._row_of(item)))
         self.thumbnails.itemClicked.connect(lambda item: self.open_photo(self._row_of(item)))
+        self.caption_edit = QLineEdit()
+        self.caption_edit.setAccessibleName("Caption for the next photo")
+        self.caption_edit.setPlaceholderText("Caption (optional), e.g. skin tear 3 cm, with ruler")
+        self.caption_edit.setMaxLength(MAX_PHOTO_CAPTION)
         self.add_button = QPushButton("Add photo…")
         self.add_button.setToolTip("Attach a JPEG or PNG photo of the chosen mark")
         self.add_button.clicked.connect(self.ask_for_photo)
@@ -180,6 +185,8 @@ class MarkPhotosCard(QFrame):
         beside.addWidget(self.thumbnails)
         beside.addWidget(self.empty_label)
         beside.addStretch(1)
+        beside.addWidget(self.caption_edit)
+        beside.addWidget(self.errors.add("caption", self.caption_edit))
         beside.addWidget(self.add_button)
         beside.addWidget(self.errors.add("photo", self.add_button))
         row = QHBoxLayout()
@@ -238,7 +245,9 @@ class MarkPhotosCard(QFrame):
             mark = marks[row]
             photos = f" · {count} photo{'s' if count != 1 else ''}" if count else ""
             item.setText(f"{row + 1} ({mark.side}){photos}: {mark.description}")
-        self.add_button.setEnabled(bool(marks) and self._ui.may_write("incident_photo"))
+        may_add = bool(marks) and self._ui.may_write("incident_photo")
+        self.add_button.setEnabled(may_add)
+        self.caption_edit.setVisible(may_add)
         self.mark_list.setVisible(bool(marks))
         self._show_thumbnails()
 
@@ -271,20 +280,23 @@ class MarkPhotosCard(QFrame):
             return
         self.errors.clear()
         photos, incident_id = self._ui.services.incident_photos, self.incident.record_id
+        caption = self.caption_edit.text()
         self.add_button.setEnabled(False)
         self.add_button.setText("Adding photo…")
 
         def done(photo: PhotoView) -> None:
             self._ready()
+            self.caption_edit.clear()
             self._ui.notify(f"Photo added to mark {photo.mark_number}.")
             self.load()
 
         def failed(error: WcnError) -> None:
             self._ready()
-            self.errors.show("photo", error.message)
+            field = getattr(error, "field", None)
+            self.errors.show("caption" if field == "caption" else "photo", error.message)
 
         self._ui.runner.run(
-            lambda: photos.attach_file(incident_id, mark, Path(path)),
+            lambda: photos.attach_file(incident_id, mark, Path(path), caption),
             done,
             on_failure=failed,
             changes=("incidents",),

@@ -55,7 +55,8 @@ def _seed(services: DesktopServices) -> str:
             resident.resident_id,
             PrescriptionInput(
                 MORE[index],
-                "tablet", "oral", "1 tablet", {"kind": "daily", "times": [due]}, local.date(),
+                "tablet", "oral", "1 tablet", {"kind": "daily", "times": [due]},
+                local.date() - dt.timedelta(days=1),  # so a dose just before midnight counts
                 strength=("40 mg", "50 micrograms", "20 mg", "50 mg", "2.5 mg")[index],
                 dose_quantity=1, controlled_drug=False,
             ),

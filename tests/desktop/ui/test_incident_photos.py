@@ -63,9 +63,13 @@ def test_adding_a_photo_to_a_mark_shows_its_thumbnail_and_a_badge(
     card.mark_list.setCurrentRow(1)  # the bruise on the back
     chosen = photo_file(tmp_path, "bruise.png", (1600, 1200))
     monkeypatch.setattr(incident_photos, "choose_photo_file", lambda _parent: str(chosen))
+    card.caption_edit.setText("  Bruise 4 cm, ruler beside it ")
     card.add_button.click()
     qtbot.waitUntil(lambda: card.thumbnails.count() == 1, timeout=WAIT_MS)
     assert window.message_bar.text == "Photo added to mark 2."
+    assert card.photos[0].photo.caption == "Bruise 4 cm, ruler beside it"
+    assert card.caption_edit.text() == ""  # ready for the next photo
+    assert card.thumbnails.item(0).toolTip().startswith("Bruise 4 cm, ruler beside it: ")
     assert [m.photos for m in card.body_map.marks] == [0, 1]
     assert card.mark_list.item(1).text().startswith("2 (back) · 1 photo: Old bruise")
     icon = card.thumbnails.item(0).icon().pixmap(THUMBNAIL, THUMBNAIL)

@@ -6,36 +6,25 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 
 from syncserver.db import migrate
 from syncserver.db.engine import Database
 from syncserver.db.tables import records
 from tests.helpers.server import open_migrated
+from tests.syncserver.db.migration_steps import downgrade, index_columns
 
 INDEX = "ix_records_home_tenant_seq"
 
 
 def _columns(db: Database) -> list[str] | None:
-    with db.reader.connect() as conn:
-        for index in sa.inspect(conn).get_indexes("records"):
-            if index["name"] == INDEX:
-                return [str(c) for c in index["column_names"]]
-    return None
-
-
-def _downgrade(db: Database, revision: str) -> None:
-    config = migrate._config()
-    with db.writer.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, revision)
+    return index_columns(db, "records", INDEX)
 
 
 def test_the_scope_count_index_comes_and_goes_with_its_migration(server_db_url: str) -> None:
     db = open_migrated(server_db_url)
     try:
         assert _columns(db) == ["home_id", "tenant_id", "server_seq"]
-        _downgrade(db, "0006")
+        downgrade(db, "0006")
         assert _columns(db) is None
         migrate.upgrade(db)
         assert migrate.current_revision(db) == migrate.head_revision()

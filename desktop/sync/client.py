@@ -17,7 +17,6 @@ from shared.protocol import (
     DEVICE_AUTH_SCHEME,
     OLDEST_SUPPORTED_PROTOCOL,
     PROTOCOL_VERSION,
-    Change,
     EnrolRequest,
     EnrolResponse,
     ErrorBody,
@@ -31,7 +30,6 @@ from shared.protocol import (
     MfaRequest,
     PullRequest,
     PullResponse,
-    PushRequest,
     PushResponse,
 )
 from shared.pull_page import (
@@ -159,14 +157,9 @@ class SyncClient:
             "/v1/auth/mfa/enrol", MfaEnrolRequest(mfa_token=mfa_token), MfaEnrolResponse
         )
 
-    def push(self, changes: list[Change]) -> PushResponse:
-        return self._post(
-            "/v1/sync/push", PushRequest(protocol=self.protocol, changes=changes), PushResponse
-        )
-
     def push_json(self, changes: list[str]) -> PushResponse:
-        """``push`` of changes held as JSON text (the outbox's, written from validated
-        changes), sent as they are rather than parsed, validated and written out again."""
+        """Push changes held as JSON text (the outbox's, written from validated changes), sent
+        as they are rather than parsed, validated and written out again."""
         body = f'{{"protocol":{int(self.protocol)},"changes":[{",".join(changes)}]}}'
         return self._parse(self._send_json("/v1/sync/push", body.encode()), PushResponse)
 

@@ -223,7 +223,7 @@ class RoundPanel(QWidget):
         self.list_stack.setCurrentWidget(self.table if shown else self.empty_label)
         waiting = [i for i in self.items if i.status in ("due", "overdue")]
         overdue = sum(1 for i in waiting if i.status == "overdue")
-        self.summary_label.setText(f"{len(waiting)} due now · {overdue} overdue")
+        self.summary_label.setText(round_summary(len(waiting), overdue))
         row = self.model.row_of(chosen.slot_id) if chosen else -1
         if row >= 0:
             self.table.setCurrentIndex(self.model.index(row, 0))
@@ -372,3 +372,11 @@ class RoundPanel(QWidget):
 
 
 _ = Qt
+
+
+def round_summary(waiting: int, overdue: int) -> str:
+    """ "5 to give, 3 of them overdue": the doses waiting, overdue ones among them."""
+    if not waiting:
+        return "Nothing to give now"
+    text = f"{waiting} to give"
+    return f"{text}, {overdue} of them overdue" if overdue else text

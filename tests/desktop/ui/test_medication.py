@@ -17,6 +17,7 @@ from desktop.services.medication import PrescriptionInput
 from desktop.store import records as records_repo
 from desktop.ui.main_window import MainWindow
 from desktop.ui.models.medication import CdRegisterModel, MedicineListModel, RoundModel
+from desktop.ui.screens.medication_round import round_summary
 from desktop.ui.screens.witness_dialog import WitnessDialog
 from shared.demo_data import DEMO_PASSWORD
 from shared.medication.scheduling import UK
@@ -96,7 +97,13 @@ def test_the_round_records_given_in_two_taps(
     panel.show_done.setChecked(True)
     done = panel.model.rows[row_of(panel.model, "Amlodipine")]
     assert done.status == "done" and done.recorded.startswith("Given by")
-    assert "1 due now" in panel.summary_label.text()
+    assert panel.summary_label.text().startswith("1 to give")
+
+
+def test_the_round_summary_counts_what_is_waiting_and_how_much_is_overdue() -> None:
+    assert round_summary(0, 0) == "Nothing to give now"
+    assert round_summary(2, 0) == "2 to give"
+    assert round_summary(5, 3) == "5 to give, 3 of them overdue"
 
 
 def test_a_controlled_drug_is_witnessed_by_a_colleague_on_the_same_pc(

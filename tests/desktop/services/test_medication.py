@@ -80,8 +80,11 @@ def pdf_text(data: bytes) -> str:
     assert data.startswith(b"%PDF")
     shown = []
     for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        # A stream whose compressed bytes end in CR loses that byte to the pattern (it cannot
+        # tell it from a CR LF line end): decompressobj still gives back all of the text, as
+        # only the checksum is cut short, where zlib.decompress would refuse the stream.
         try:
-            content = zlib.decompress(raw)
+            content = zlib.decompressobj().decompress(raw)
         except zlib.error:
             content = raw
         shown += [m.decode("latin-1") for m in re.findall(rb"\((.*?)(?<!\\)\)\s*Tj", content)]

@@ -30,28 +30,23 @@ class StoredRecord:
     pending: bool
 
 
-def _row(r: sa.Row[Any]) -> StoredRecord:
-    return StoredRecord(
-        r.entity,
-        r.record_id,
-        r.home_id,
-        r.resident_id,
-        json.loads(r.fields),
-        json.loads(r.versions),
-        r.hlc,
-        r.server_seq,
-        r.user_id,
-        r.device_id,
-        r.occurred_at,
-        bool(r.pending),
-    )
-
-
-# The columns in StoredRecord's order, for the fixed queries run on the driver's connection.
-_COLUMNS = (
-    "entity, record_id, home_id, resident_id, fields, versions, hlc, server_seq, user_id, "
-    "device_id, occurred_at, pending"
+# The columns in StoredRecord's order: the fixed queries run on the driver's connection
+# select them so, and rows of SQLAlchemy's queries are read so.
+_ORDER = (
+    "entity",
+    "record_id",
+    "home_id",
+    "resident_id",
+    "fields",
+    "versions",
+    "hlc",
+    "server_seq",
+    "user_id",
+    "device_id",
+    "occurred_at",
+    "pending",
 )
+_COLUMNS = ", ".join(_ORDER)
 _GET = f"SELECT {_COLUMNS} FROM records WHERE record_id = ?"
 
 
@@ -71,6 +66,10 @@ def _tuple(t: Sequence[Any]) -> StoredRecord:
         at,
         bool(p),
     )
+
+
+def _row(r: sa.Row[Any]) -> StoredRecord:
+    return _tuple([getattr(r, name) for name in _ORDER])
 
 
 def get(conn: sa.Connection, record_id: str) -> StoredRecord | None:
@@ -187,7 +186,7 @@ def latest_event_time_by_resident(
 _DOSES_OF_SLOT = (
     f"SELECT {_COLUMNS} FROM records WHERE entity = 'medication_administration' "
     "AND json_extract(fields, '$.slot_id') = :slot "
-    f"UNION SELECT {', '.join('a.' + c for c in _COLUMNS.split(', '))} "
+    f"UNION SELECT {', '.join('a.' + c for c in _ORDER)} "
     "FROM records AS s CROSS JOIN records AS a "
     "ON json_extract(a.fields, '$.amends_id') = +s.record_id "
     "AND a.entity = 'medication_administration' "

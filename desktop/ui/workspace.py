@@ -5,10 +5,12 @@ to the window's page stack; the window keeps it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
     from desktop.ui.main_window import MainWindow
@@ -28,6 +30,13 @@ class WorkspaceScreen(Protocol):
     def refresh(self) -> None: ...
 
     def reset(self) -> None: ...
+
+
+def _on_escape(screen: QWidget, go_back: Callable[[], None]) -> None:
+    """Escape anywhere in ``screen`` goes back a step."""
+    shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), screen)
+    shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    shortcut.activated.connect(go_back)
 
 
 def enrolment(window: MainWindow) -> EnrolmentScreen:
@@ -54,9 +63,7 @@ def record(window: MainWindow) -> ResidentRecordScreen:
     screen = ResidentRecordScreen(window.ui)
     screen.closed.connect(window.show_residents)
     screen.care_requested.connect(window.open_care)
-    back = QShortcut(QKeySequence(Qt.Key.Key_Escape), screen)
-    back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-    back.activated.connect(window.show_residents)
+    _on_escape(screen, window.show_residents)
     window.workspace.addWidget(screen)
     return screen
 
@@ -75,9 +82,7 @@ def care(window: MainWindow) -> ResidentCareScreen:
 
     screen = ResidentCareScreen(window.ui)  # care planning (issue 7)
     screen.closed.connect(window.open_resident)
-    to_record = QShortcut(QKeySequence(Qt.Key.Key_Escape), screen)
-    to_record.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-    to_record.activated.connect(lambda: window.open_resident(screen.resident_id))
+    _on_escape(screen, lambda: window.open_resident(screen.resident_id))
     window.workspace.addWidget(screen)
     return screen
 

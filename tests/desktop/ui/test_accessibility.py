@@ -50,6 +50,26 @@ def test_keyboard_shortcuts_move_around(
     qtbot.waitUntil(lambda: window.runner.pending == 0, timeout=WAIT_MS)
 
 
+def test_escape_goes_back_a_step(
+    qtbot: QtBot, window: MainWindow, wcn_server: InProcessServer
+) -> None:
+    sign_in(qtbot, window, wcn_server.staff("senior_carer").username, DEMO_PASSWORD)
+    resident_id = window.residents.model.rows[0].resident_id
+    window.open_care(resident_id, "care_plan")
+    qtbot.waitUntil(lambda: window.care.resident_id == resident_id, timeout=WAIT_MS)
+    window.activateWindow()
+    window.care.setFocus()
+    qtbot.waitUntil(window.care.hasFocus, timeout=WAIT_MS)
+    QTest.keyClick(window.care, Qt.Key.Key_Escape)  # care planning: back to the record
+    assert window.workspace.currentWidget() is window.record
+    qtbot.waitUntil(lambda: window.record.profile is not None, timeout=WAIT_MS)
+    window.record.setFocus()
+    qtbot.waitUntil(window.record.hasFocus, timeout=WAIT_MS)
+    QTest.keyClick(window.record, Qt.Key.Key_Escape)  # the record: back to the list
+    assert window.workspace.currentWidget() is window.residents
+    qtbot.waitUntil(lambda: window.runner.pending == 0, timeout=WAIT_MS)
+
+
 def test_bigger_text_and_high_contrast(
     qtbot: QtBot, window: MainWindow, qapp: QApplication
 ) -> None:

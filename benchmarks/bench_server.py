@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import psycopg
 
-from benchmarks import infra, world
+from benchmarks import infra, loadgen, world
 from benchmarks.config import Sizes
 from benchmarks.results import Results
 from benchmarks.system import median, percentile
@@ -94,24 +94,27 @@ async def _push_all(
     pushes each PC made."""
     latencies: list[float] = []
     sent = [0] * len(work.bodies)
-    limits = httpx.Limits(max_connections=len(work.bodies) + 5)
+    push_url = url + "/v1/sync/push"
+    requests = [[loadgen.post_request(push_url, b, h) for b, h in pc] for pc in work.bodies]
+    connections = [loadgen.Connection(loadgen.Origin.of(url), 300) for _ in requests]
+    started = time.perf_counter()
 
-    async with httpx.AsyncClient(timeout=300, limits=limits) as client:
-        started = time.perf_counter()
+    async def one_pc(index: int) -> None:
+        for request in requests[index]:
+            if time.perf_counter() - started > stop_after_s:
+                return
+            begun = time.perf_counter()
+            reply = await connections[index].send(request)
+            latencies.append((time.perf_counter() - begun) * 1000)
+            if reply.status != 200:
+                raise RuntimeError(f"push refused ({reply.status}): {reply.text[:300]}")
+            sent[index] += 1
 
-        async def one_pc(index: int) -> None:
-            for body, headers in work.bodies[index]:
-                if time.perf_counter() - started > stop_after_s:
-                    return
-                begun = time.perf_counter()
-                reply = await client.post(url + "/v1/sync/push", content=body, headers=headers)
-                latencies.append((time.perf_counter() - begun) * 1000)
-                if reply.status_code != 200:
-                    raise RuntimeError(f"push refused ({reply.status_code}): {reply.text[:300]}")
-                sent[index] += 1
-
-        await asyncio.gather(*(one_pc(i) for i in range(len(work.bodies))))
+    try:
+        await asyncio.gather(*(one_pc(i) for i in range(len(requests))))
         return time.perf_counter() - started, latencies, sent
+    finally:
+        await asyncio.gather(*(c.close() for c in connections))
 
 
 @dataclass

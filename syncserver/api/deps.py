@@ -25,6 +25,8 @@ from fastapi import Request
 
 from shared.protocol import DEVICE_AUTH_SCHEME
 from syncserver import audit, audit_checkpoints, signin
+from syncserver.api.device_credentials import NOT_ENROLLED, DeviceCredentials
+from syncserver.api.push_queue import PushQueue
 from syncserver.audit_checkpoints import AuditSigner
 from syncserver.config import Settings
 from syncserver.crypto import FieldCipher
@@ -56,7 +58,10 @@ class ServerState:
     scope: Scope
     limiter: SignInLimiter
     signer: AuditSigner | None = None
+    credentials: DeviceCredentials = field(default_factory=DeviceCredentials, repr=False)
     _db_threads: ThreadPoolExecutor | None = field(default=None, repr=False)
+    _announcer: ThreadPoolExecutor | None = field(default=None, repr=False)
+    _pushes: PushQueue | None = field(default=None, repr=False)
     _db_threads_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     async def run_db(self, work: Callable[[], T]) -> T:
@@ -68,11 +73,39 @@ class ServerState:
         context = contextvars.copy_context()
         return await asyncio.get_running_loop().run_in_executor(threads, context.run, work)
 
+    def push_queue(self) -> PushQueue:
+        """Where pushes are merged and committed (see syncserver.api.push_queue)."""
+        with self._db_threads_lock:
+            if self._pushes is None:
+                sqlite = self.db.is_sqlite
+                self._pushes = PushQueue(
+                    self.db.writer,
+                    self.scope,
+                    lanes=1 if sqlite else DB_THREADS,
+                    mixed_tenants=sqlite,
+                )
+            return self._pushes
+
+    def after_commit(self, work: Callable[[], None]) -> None:
+        """Run ``work`` (telling PCs of a commit, an audit checkpoint) on a thread of its
+        own, in the order given, so the writer goes straight on to the next push."""
+        with self._db_threads_lock:
+            if self._announcer is None:
+                self._announcer = ThreadPoolExecutor(1, thread_name_prefix="wcn-announce")
+            announcer = self._announcer
+        announcer.submit(work)
+
     def stop_db_threads(self) -> None:
         with self._db_threads_lock:
             threads, self._db_threads = self._db_threads, None
+            announcer, self._announcer = self._announcer, None
+            pushes, self._pushes = self._pushes, None
+        if pushes is not None:
+            pushes.stop()
         if threads is not None:
             threads.shutdown(wait=False)
+        if announcer is not None:  # what was committed is announced and checkpointed
+            announcer.shutdown(wait=True)
 
     @contextmanager
     def tenant(self, tenant_id: str, *, write: bool = True) -> Iterator[sa.Connection]:
@@ -81,8 +114,8 @@ class ServerState:
         engine = self.db.writer if write else self.db.reader
         with self.scope.tenant(engine, tenant_id) as conn:
             yield conn
-        if write and self.signer is not None:
-            self._checkpoint_if_due(tenant_id)
+        if write:
+            self.checkpoint_if_due(tenant_id)
 
     @contextmanager
     def lookup(self, *, device_id: str = "", enrol_code_hash: str = "") -> Iterator[sa.Connection]:
@@ -92,8 +125,10 @@ class ServerState:
         ) as conn:
             yield conn
 
-    def _checkpoint_if_due(self, tenant_id: str) -> None:
-        assert self.signer is not None
+    def checkpoint_if_due(self, tenant_id: str) -> None:
+        """After a write: sign the audit trail's checkpoint when one is due."""
+        if self.signer is None:
+            return
         every = self.settings.audit_checkpoint_every
         try:
             with self.scope.tenant(self.db.reader, tenant_id) as conn:
@@ -137,17 +172,23 @@ def authenticate_device(request: Request) -> DeviceContext:
 async def authenticate_device_for_push(request: Request) -> DeviceContext:
     """An enrolled PC, revoked or not: a revoked PC may still hand over what it recorded
     before it wipes itself (it can no longer pull, sign anyone in or read anything).
-    Looked up on the database threads, where the push itself then runs."""
-    return await state_of(request).run_db(functools.partial(_device, request, allow_revoked=True))
+    A PC seen before is known from its credential; the push's own transaction reads its
+    status again (``device_credentials.current_device``)."""
+    state = state_of(request)
+    scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+    if scheme == DEVICE_AUTH_SCHEME and len(credential) <= 200:
+        device_id, _, secret = credential.partition(".")
+        known = state.credentials.match(device_id, secret)
+        if known is not None:
+            return known
+    return await state.run_db(functools.partial(_device, request, allow_revoked=True))
 
 
 def _device(request: Request, *, allow_revoked: bool) -> DeviceContext:
     header = request.headers.get("authorization", "")
     scheme, _, credential = header.partition(" ")
     if scheme != DEVICE_AUTH_SCHEME or "." not in credential or len(credential) > 200:
-        raise AuthError(
-            "This PC is not enrolled: enrol it with a code from IT.", code="device_unauthenticated"
-        )
+        raise AuthError(NOT_ENROLLED, code="device_unauthenticated")
     device_id, _, secret = credential.partition(".")
     state = state_of(request)
     with state.lookup(device_id=device_id) as conn:
@@ -161,9 +202,8 @@ def _device(request: Request, *, allow_revoked: bool) -> DeviceContext:
             ).where(devices.c.id == device_id)
         ).one_or_none()
     if row is None or not digest_matches(row.secret_hash, secret):
-        raise AuthError(
-            "This PC is not enrolled: enrol it with a code from IT.", code="device_unauthenticated"
-        )
+        raise AuthError(NOT_ENROLLED, code="device_unauthenticated")
+    state.credentials.remember(device_id, row.tenant_id, row.home_id, row.secret_hash)
     revoked = row.status != "active"
     if revoked and allow_revoked:
         return DeviceContext(device_id, row.tenant_id, row.home_id, int(row.acked_seq), True)

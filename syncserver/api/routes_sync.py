@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import io
 import logging
 import time
@@ -31,17 +32,18 @@ from shared.protocol import (
     negotiate,
 )
 from shared.pull_page import ARRAY_PAGE_PROTOCOL
-from syncserver import __version__, enrolment
+from syncserver import __version__, audit, enrolment
 from syncserver.api.deps import (
     ServerState,
     authenticate_device,
     authenticate_device_for_push,
     client_address,
     device_is_active,
-    record_refusal,
     state_of,
     touch_device,
 )
+from syncserver.api.device_credentials import current_device
+from syncserver.api.push_queue import PushJob
 from syncserver.db.tables import tenants
 from syncserver.errors import BadRequest, PayloadTooLarge, ServerError
 from syncserver.sync.context import DeviceContext
@@ -51,7 +53,6 @@ from syncserver.sync.live_pages import (
     for_subscriber,
     notification_with_page,
     plain_notification,
-    tenant_seq,
 )
 from syncserver.sync.pull import pull_json
 from syncserver.sync.reply_encoding import compress_reply, response_encoding
@@ -206,40 +207,45 @@ async def push(
 ) -> PushResponse:
     raw = await _body(request)
     state = state_of(request)
+    # Parsed on a database thread: a large batch does not hold up other PCs' requests.
+    batch = await state.run_db(functools.partial(_parse_push, raw))
 
-    def run() -> PushResponse:
-        # Parsed in the worker thread: a large batch does not hold up other PCs' requests.
-        batch = _parse(PushRequest, raw)
-        _check_protocol(batch.protocol)
-        try:
-            with state.tenant(device.tenant_id) as conn:
-                cipher = state.cipher.for_tenant(conn, device.tenant_id)
-                before = tenant_seq(conn, device.tenant_id)
-                result = ingest(conn, device, batch.changes, cipher)
-        except ServerError as exc:
-            record_refusal(
-                state,
-                device.tenant_id,
-                "push.refused",
-                device.device_id,
-                {"code": exc.code, "reason": exc.message[:300]},
-            )
-            raise
+    def apply(conn: sa.Connection) -> IngestResult:
+        current = current_device(conn, device)
+        return ingest(conn, current, batch.changes, state.cipher.for_tenant(conn, device.tenant_id))
+
+    def refused(conn: sa.Connection, exc: ServerError) -> None:
+        detail = {"code": exc.code, "reason": exc.message[:300]}
+        entry = audit.AuditEntry("push.refused", device_id=device.device_id, detail=detail)
+        audit.append(conn, device.tenant_id, [entry])
+
+    def committed(result: IngestResult) -> None:
         if result.applied:
-            _announce(state, device.tenant_id, result, before)
-        return PushResponse(
-            protocol=batch.protocol,
-            acknowledged_seq=result.acknowledged_seq,
-            applied=result.applied,
-            duplicates=result.duplicates,
-            review_items=result.review_items,
-            server_seq=result.server_seq,
-        )
+            state.after_commit(functools.partial(_after_push, state, device.tenant_id, result))
 
-    return await state.run_db(run)
+    result = await state.push_queue().run(PushJob(device.tenant_id, apply, refused, committed))
+    return PushResponse(
+        protocol=batch.protocol,
+        acknowledged_seq=result.acknowledged_seq,
+        applied=result.applied,
+        duplicates=result.duplicates,
+        review_items=result.review_items,
+        server_seq=result.server_seq,
+    )
 
 
-def _announce(state: ServerState, tenant_id: str, result: IngestResult, before: int) -> None:
+def _parse_push(raw: bytes) -> PushRequest:
+    batch = _parse(PushRequest, raw)
+    _check_protocol(batch.protocol)
+    return batch
+
+
+def _after_push(state: ServerState, tenant_id: str, result: IngestResult) -> None:
+    _announce(state, tenant_id, result)
+    state.checkpoint_if_due(tenant_id)
+
+
+def _announce(state: ServerState, tenant_id: str, result: IngestResult) -> None:
     """Tell the PCs listening in each home the push touched; with its changes for those that
     take them (see syncserver.sync.live_pages)."""
     plain = plain_notification(result.server_seq)
@@ -252,7 +258,12 @@ def _announce(state: ServerState, tenant_id: str, result: IngestResult, before: 
                 with state.tenant(tenant_id, write=False) as conn:
                     cipher = state.cipher.for_tenant(conn, tenant_id)
                     payload = notification_with_page(
-                        conn, tenant_id, home, result.server_seq, from_seq=before, cipher=cipher
+                        conn,
+                        tenant_id,
+                        home,
+                        result.server_seq,
+                        from_seq=result.seq_before,
+                        cipher=cipher,
                     )
             except Exception:  # the push is committed: a plain notice makes the PCs pull
                 log.warning("live updates: the changes of a push could not be read", exc_info=True)

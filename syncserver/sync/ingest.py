@@ -31,6 +31,7 @@ from syncserver.sync.rows import Lookup, Row, load_rows, stored, write_rows
 @dataclass
 class IngestResult:
     acknowledged_seq: int
+    seq_before: int = 0  # the tenant's sequence when this push took its lock
     applied: int = 0
     duplicates: int = 0
     review_items: int = 0
@@ -74,7 +75,7 @@ def ingest(
     ordered = sorted(batch, key=lambda c: c.device_seq)
     fresh = [c for c in ordered if c.device_seq > acked]
     result = IngestResult(acknowledged_seq=acked, duplicates=len(ordered) - len(fresh))
-    result.server_seq = seq
+    result.server_seq = result.seq_before = seq
     if not fresh:
         return result
     expected = acked + 1

@@ -15,17 +15,11 @@ import sqlalchemy as sa
 
 from shared.pull_page import ARRAY_PAGE_PROTOCOL, encode_live_page
 from syncserver.crypto import TenantCipher
-from syncserver.db.tables import tenants
 from syncserver.sync.context import DeviceContext
 from syncserver.sync.pull import pull_json
 
 LIVE_PAGE_CHANGES = 200  # a larger push is announced without its changes
 LIVE_PAGE_LIMIT = 1000  # records in a notification's page (more: the PC pulls the rest)
-
-
-def tenant_seq(conn: sa.Connection, tenant_id: str) -> int:
-    """The tenant's sequence now: read before a push, where its notification's page starts."""
-    return int(conn.execute(sa.select(tenants.c.seq).where(tenants.c.id == tenant_id)).scalar_one())
 
 
 def plain_notification(server_seq: int) -> str:

@@ -78,3 +78,36 @@ def test_revoking_leaves_other_pcs_working(
 def test_revoking_an_unknown_pc_says_so(seeded_db: Database) -> None:
     with seeded_db.writer.begin() as conn, pytest.raises(NotFound, match="no device"):
         tenancy.revoke_device(conn, "0190a0a0-0000-7000-8000-000000000000")
+
+
+def test_a_pc_revoked_after_it_last_pushed_is_marked_as_revoked_all_the_same(
+    client: TestClient, seeded_db: Database, demo_provider: DemoProvider, pc_a: EnrolledDevice
+) -> None:
+    """The server knows a PC's credential from its last push; whether the PC is still in
+    service is read again inside each push's own transaction."""
+    carer = staff_of(demo_provider, "care_assistant", pc_a.home_id)
+    resident = next(r for r in demo_provider.residents if r.home_id == pc_a.home_id)
+    maker = ChangeMaker()
+    before = maker.note(resident.record_id, carer.user_id)
+    push_ok(client, pc_a.headers, [before])
+    with seeded_db.writer.begin() as conn:
+        tenancy.revoke_device(conn, pc_a.device_id)
+    after = maker.note(resident.record_id, carer.user_id)
+    push_ok(client, pc_a.headers, [after])
+    marked = audit_rows(seeded_db, demo_provider.tenant_id, "change.create.from_revoked_device")
+    assert [r.subject for r in marked] == [f"care_note:{after.record_id}"]
+
+
+def test_a_known_pc_with_the_wrong_secret_is_refused(
+    client: TestClient, demo_provider: DemoProvider, pc_a: EnrolledDevice
+) -> None:
+    carer = staff_of(demo_provider, "care_assistant", pc_a.home_id)
+    resident = next(r for r in demo_provider.residents if r.home_id == pc_a.home_id)
+    maker = ChangeMaker()
+    push_ok(client, pc_a.headers, [maker.note(resident.record_id, carer.user_id)])
+    scheme, _, credential = pc_a.headers["authorization"].partition(" ")
+    device_id, _, secret = credential.partition(".")
+    forged = {"authorization": f"{scheme} {device_id}.{secret[::-1]}"}
+    body = {"protocol": 2, "changes": []}
+    response = client.post("/v1/sync/push", json=body, headers=forged)
+    assert (response.status_code, response.json()["code"]) == (401, "device_unauthenticated")

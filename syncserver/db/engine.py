@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,11 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from syncserver.errors import ConfigError
+
+try:
+    import fcntl
+except ImportError:  # Windows: writers in several processes meet at SQLite's own lock
+    fcntl = None  # type: ignore[assignment]
 
 
 def normalise_url(url: str) -> str:
@@ -49,13 +55,50 @@ def _sqlite_engine(url: sa.URL, *, immediate: bool) -> Engine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    shared_file = bool(database) and database != ":memory:" and fcntl is not None
+    writer_lock = _WriterLock(database) if immediate and shared_file else None
+
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
         # Writers take the lock up front, so a read-then-write transaction never fails to
         # upgrade its lock under concurrent pushes.
+        if writer_lock is not None:
+            writer_lock.acquire()
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
+    if writer_lock is not None:
+
+        @sa.event.listens_for(engine, "checkin")
+        def _on_checkin(_dbapi_conn: Any, _record: Any) -> None:
+            writer_lock.release()
+
     return engine
+
+
+class _WriterLock:
+    """Writers of one SQLite file in several processes (``serve --workers``, the CLI) take
+    turns through an OS lock on a file beside it: a writer waiting for it is woken the moment
+    the last one is done, where one waiting on SQLite's own lock sleeps in its busy handler (up
+    to 100 ms at a time) while the database stands idle. Held from a transaction's BEGIN until
+    its connection goes back to the pool, after the commit or rollback."""
+
+    def __init__(self, database: str | None) -> None:
+        self._path = Path(f"{database}.writer-lock")
+        self._fd: int | None = None
+        self._held = False
+
+    def acquire(self) -> None:
+        if self._held:
+            return
+        if self._fd is None:
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        self._held = True
+
+    def release(self) -> None:
+        if self._held and self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            self._held = False
 
 
 @dataclass

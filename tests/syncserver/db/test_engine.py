@@ -3,7 +3,9 @@ that cannot work is refused with a sentence that names the problem."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -79,3 +81,49 @@ def test_an_unreachable_postgres_is_named_without_its_password() -> None:
         db.dispose()
     assert caught.value.message.startswith("Cannot open the database at ")
     assert "127.0.0.1:1" in caught.value.message and "secret" not in caught.value.message
+
+
+def test_writers_of_one_file_in_two_processes_take_turns_through_the_os_lock(
+    tmp_path: Path,
+) -> None:
+    """Two engines on one file (as two server processes have) each open the lock file, so
+    the OS lock is taken between them as between processes: the second writer waits for the
+    first to be done and is then let in, never refused as "database is locked"."""
+    path = tmp_path / "server.db"
+    first, second = open_database(f"sqlite:///{path}"), open_database(f"sqlite:///{path}")
+    order: list[str] = []
+    second_waiting = threading.Event()
+    second_done = threading.Event()
+
+    def second_writer() -> None:
+        second_waiting.set()
+        with second.writer.begin() as conn:
+            order.append("second in")
+            conn.exec_driver_sql("INSERT INTO t VALUES (2)")
+        second_done.set()
+
+    @sa.event.listens_for(second.writer, "connect")
+    def _no_busy_wait(dbapi_conn: Any, _record: Any) -> None:
+        # Without the OS lock the second writer would meet SQLite's lock and fail at once.
+        dbapi_conn.execute("PRAGMA busy_timeout=0")
+
+    try:
+        with first.writer.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+        with first.writer.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+            worker = threading.Thread(target=second_writer)
+            worker.start()
+            assert second_waiting.wait(30)
+            # Time for the second writer to reach the lock (and, without it, to fail).
+            assert not second_done.wait(0.2)
+            order.append("first commits")
+        assert second_done.wait(30)
+        worker.join(30)
+        assert order == ["first commits", "second in"]
+        assert (tmp_path / "server.db.writer-lock").exists()
+        with first.reader.connect() as conn:
+            assert sorted(conn.exec_driver_sql("SELECT x FROM t").scalars()) == [1, 2]
+    finally:
+        first.dispose()
+        second.dispose()

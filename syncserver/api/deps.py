@@ -25,6 +25,7 @@ from fastapi import Request
 
 from shared.protocol import DEVICE_AUTH_SCHEME
 from syncserver import audit, audit_checkpoints, signin
+from syncserver.api.announcer import Announce, Announcer
 from syncserver.api.device_credentials import NOT_ENROLLED, DeviceCredentials
 from syncserver.api.push_queue import PushQueue
 from syncserver.audit_checkpoints import AuditSigner
@@ -60,7 +61,7 @@ class ServerState:
     signer: AuditSigner | None = None
     credentials: DeviceCredentials = field(default_factory=DeviceCredentials, repr=False)
     _db_threads: ThreadPoolExecutor | None = field(default=None, repr=False)
-    _announcer: ThreadPoolExecutor | None = field(default=None, repr=False)
+    _announcer: Announcer | None = field(default=None, repr=False)
     _pushes: PushQueue | None = field(default=None, repr=False)
     _db_threads_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -86,14 +87,13 @@ class ServerState:
                 )
             return self._pushes
 
-    def after_commit(self, work: Callable[[], None]) -> None:
-        """Run ``work`` (telling PCs of a commit, an audit checkpoint) on a thread of its
-        own, in the order given, so the writer goes straight on to the next push."""
+    def announcer(self, announce: Announce) -> Announcer:
+        """What follows a committed push (see syncserver.api.announcer); ``announce`` tells
+        one home's PCs (the first caller's is kept)."""
         with self._db_threads_lock:
             if self._announcer is None:
-                self._announcer = ThreadPoolExecutor(1, thread_name_prefix="wcn-announce")
-            announcer = self._announcer
-        announcer.submit(work)
+                self._announcer = Announcer(announce, self.checkpoint_if_due)
+            return self._announcer
 
     def stop_db_threads(self) -> None:
         with self._db_threads_lock:
@@ -105,7 +105,7 @@ class ServerState:
         if threads is not None:
             threads.shutdown(wait=False)
         if announcer is not None:  # what was committed is announced and checkpointed
-            announcer.shutdown(wait=True)
+            announcer.stop()
 
     @contextmanager
     def tenant(self, tenant_id: str, *, write: bool = True) -> Iterator[sa.Connection]:

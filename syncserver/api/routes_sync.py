@@ -33,6 +33,7 @@ from shared.protocol import (
 )
 from shared.pull_page import ARRAY_PAGE_PROTOCOL
 from syncserver import __version__, audit, enrolment
+from syncserver.api.announcer import HomeNews
 from syncserver.api.deps import (
     ServerState,
     authenticate_device,
@@ -221,7 +222,13 @@ async def push(
 
     def committed(result: IngestResult) -> None:
         if result.applied:
-            state.after_commit(functools.partial(_after_push, state, device.tenant_id, result))
+            state.announcer(functools.partial(_announce, state)).committed(
+                device.tenant_id,
+                result.touched_homes,
+                result.seq_before,
+                result.server_seq,
+                result.applied,
+            )
 
     result = await state.push_queue().run(PushJob(device.tenant_id, apply, refused, committed))
     return PushResponse(
@@ -240,34 +247,20 @@ def _parse_push(raw: bytes) -> PushRequest:
     return batch
 
 
-def _after_push(state: ServerState, tenant_id: str, result: IngestResult) -> None:
-    _announce(state, tenant_id, result)
-    state.checkpoint_if_due(tenant_id)
-
-
-def _announce(state: ServerState, tenant_id: str, result: IngestResult) -> None:
-    """Tell the PCs listening in each home the push touched; with its changes for those that
-    take them (see syncserver.sync.live_pages)."""
-    plain = plain_notification(result.server_seq)
-    for home in result.touched_homes:
-        if home is None:
-            continue
-        payload = plain
-        if result.applied <= LIVE_PAGE_CHANGES and state.live.wants_pages(tenant_id, home):
-            try:
-                with state.tenant(tenant_id, write=False) as conn:
-                    cipher = state.cipher.for_tenant(conn, tenant_id)
-                    payload = notification_with_page(
-                        conn,
-                        tenant_id,
-                        home,
-                        result.server_seq,
-                        from_seq=result.seq_before,
-                        cipher=cipher,
-                    )
-            except Exception:  # the push is committed: a plain notice makes the PCs pull
-                log.warning("live updates: the changes of a push could not be read", exc_info=True)
-        state.live.publish(tenant_id, home, payload)
+def _announce(state: ServerState, tenant_id: str, home_id: str, news: HomeNews) -> None:
+    """Tell the PCs listening in one home of what was pushed there; with the changes for
+    those that take them (see syncserver.sync.live_pages)."""
+    payload = plain_notification(news.server_seq)
+    if news.changes <= LIVE_PAGE_CHANGES and state.live.wants_pages(tenant_id, home_id):
+        try:
+            with state.tenant(tenant_id, write=False) as conn:
+                cipher = state.cipher.for_tenant(conn, tenant_id)
+                payload = notification_with_page(
+                    conn, tenant_id, home_id, news.server_seq, from_seq=news.from_seq, cipher=cipher
+                )
+        except Exception:  # the push is committed: a plain notice makes the PCs pull
+            log.warning("live updates: the changes of a push could not be read", exc_info=True)
+    state.live.publish(tenant_id, home_id, payload)
 
 
 @router.post("/sync/pull")

@@ -57,11 +57,14 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         state.live.start()
+        database.start_wal_checkpoints()
         try:
             yield
         finally:
             state.live.stop()
             state.stop_db_threads()
+            if database.wal_checkpointer is not None:
+                database.wal_checkpointer.stop()
             if db is None:
                 database.dispose()
 

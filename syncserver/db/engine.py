@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
+from syncserver.db.wal_checkpoints import SAFETY_NET_PAGES, WalCheckpointer
 from syncserver.errors import ConfigError
 
 try:
@@ -25,7 +26,9 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _sqlite_engine(url: sa.URL, *, immediate: bool) -> Engine:
+def _sqlite_engine(
+    url: sa.URL, *, immediate: bool, checkpointer: WalCheckpointer | None = None
+) -> Engine:
     database = url.database
     if database and database != ":memory:":
         folder = Path(database).parent
@@ -39,7 +42,7 @@ def _sqlite_engine(url: sa.URL, *, immediate: bool) -> Engine:
     # writer waiting in the pool's queue is woken the moment the last one commits, in the
     # order they came, where one waiting on SQLite's lock (busy_timeout) sleeps and retries
     # (up to 100 ms a time), leaving the database idle while pushes queue up. Other
-    # processes (serve --workers, the CLI) still meet at SQLite's lock.
+    # processes (serve --workers, the CLI) meet at the OS lock below.
     pool: dict[str, int] = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 30}
     if not immediate:
         pool = {"pool_size": 8, "max_overflow": 8}
@@ -53,6 +56,8 @@ def _sqlite_engine(url: sa.URL, *, immediate: bool) -> Engine:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        if checkpointer is not None:
+            cursor.execute(f"PRAGMA wal_autocheckpoint={SAFETY_NET_PAGES}")
         cursor.close()
 
     shared_file = bool(database) and database != ":memory:" and fcntl is not None
@@ -65,6 +70,12 @@ def _sqlite_engine(url: sa.URL, *, immediate: bool) -> Engine:
         if writer_lock is not None:
             writer_lock.acquire()
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    if checkpointer is not None:
+
+        @sa.event.listens_for(engine, "commit")
+        def _on_commit(_conn: sa.Connection) -> None:
+            checkpointer.committed()
 
     if writer_lock is not None:
 
@@ -108,12 +119,21 @@ class Database:
     url: str
     writer: Engine
     reader: Engine
+    # SQLite only: the server's own WAL checkpoints (see syncserver.db.wal_checkpoints),
+    # running between start_wal_checkpoints() and dispose().
+    wal_checkpointer: WalCheckpointer | None = None
 
     @property
     def is_sqlite(self) -> bool:
         return self.writer.dialect.name == "sqlite"
 
+    def start_wal_checkpoints(self) -> None:
+        if self.wal_checkpointer is not None:
+            self.wal_checkpointer.start()
+
     def dispose(self) -> None:
+        if self.wal_checkpointer is not None:
+            self.wal_checkpointer.stop()
         self.writer.dispose()
         if self.reader is not self.writer:
             self.reader.dispose()
@@ -123,10 +143,13 @@ def open_database(url: str) -> Database:
     try:
         parsed = make_url(normalise_url(url))
         if parsed.get_backend_name() == "sqlite":
+            name = parsed.database
+            checkpointer = WalCheckpointer(Path(name)) if name and name != ":memory:" else None
             return Database(
                 url,
-                _sqlite_engine(parsed, immediate=True),
+                _sqlite_engine(parsed, immediate=True, checkpointer=checkpointer),
                 _sqlite_engine(parsed, immediate=False),
+                checkpointer,
             )
         if parsed.get_backend_name() != "postgresql":
             raise ConfigError(

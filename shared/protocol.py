@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from shared.storable import unstorable
 
@@ -22,6 +22,9 @@ MAX_BODY_BYTES = 32 * 1024 * 1024
 DEVICE_AUTH_SCHEME = "Device"
 
 JsonDict = dict[str, Any]
+# Validation context of a message whose JSON text was checked whole (storable.
+# json_text_is_storable): its values need no check one by one.
+TEXT_CHECKED = "storable_text_checked"
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 
@@ -29,7 +32,9 @@ class Message(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _storable(value: Any) -> Any:
+def _storable(value: Any, info: ValidationInfo) -> Any:
+    if info.context is not None and info.context.get(TEXT_CHECKED):
+        return value
     problem = unstorable(value)
     if problem:
         raise ValueError(problem)
@@ -41,8 +46,8 @@ class Request(Message):
 
     @field_validator("*")
     @classmethod
-    def _storable(cls, value: Any) -> Any:
-        return _storable(value)
+    def _storable(cls, value: Any, info: ValidationInfo) -> Any:
+        return _storable(value, info)
 
 
 class ErrorBody(Message):
@@ -164,8 +169,8 @@ class Change(Request):
     # (the same check, so every bad value is refused as before, with the same message).
     @field_validator("entity", "fields", "base_versions")
     @classmethod
-    def _storable(cls, value: Any) -> Any:
-        return _storable(value)
+    def _storable(cls, value: Any, info: ValidationInfo) -> Any:
+        return _storable(value, info)
 
 
 class PushRequest(Request):
@@ -175,7 +180,7 @@ class PushRequest(Request):
     # Each change checked its own fields as it was made: nothing here needs the check.
     @field_validator("protocol")
     @classmethod
-    def _storable(cls, value: Any) -> Any:
+    def _storable(cls, value: Any, info: ValidationInfo) -> Any:
         return value
 
 

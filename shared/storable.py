@@ -9,6 +9,24 @@ import re
 from typing import Any
 
 _UNSAVABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+# What JSON text must contain to decode to something unstorable: NUL and surrogates can only
+# be written as escapes (\u0000, \ud800-\udfff: raw, the first is not JSON and the others
+# are not UTF-8); a number that is not finite only as NaN, Infinity, or a number (after ':',
+# '[' or ',') with an exponent of three digits or three hundred digits before its point.
+# Text without any of these cannot hold a problem; text with one (an emoji written as an
+# escaped pair, a resident called "NaNa") is checked value by value.
+_MAYBE_UNSTORABLE_JSON = re.compile(
+    rb"\\u(?:0000|[dD][89a-fA-F])"
+    rb"|NaN|Infinity"
+    rb"|[:\[,]\s*-?[0-9]+(?:\.[0-9]*)?[eE][+-]?[0-9]{3}"
+    rb"|[:\[,]\s*-?[0-9]{300}"
+)
+
+
+def json_text_is_storable(raw: bytes) -> bool:
+    """True when JSON text ``raw`` cannot decode to anything ``unstorable`` would refuse, so
+    its values need no check one by one."""
+    return _MAYBE_UNSTORABLE_JSON.search(raw) is None
 
 
 def text_problem(value: str) -> str | None:

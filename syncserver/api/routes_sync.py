@@ -22,6 +22,7 @@ from starlette.requests import ClientDisconnect
 from shared.protocol import (
     MAX_BODY_BYTES,
     MAX_PULL_LIMIT,
+    TEXT_CHECKED,
     EnrolRequest,
     EnrolResponse,
     HelloRequest,
@@ -32,6 +33,7 @@ from shared.protocol import (
     negotiate,
 )
 from shared.pull_page import ARRAY_PAGE_PROTOCOL
+from shared.storable import json_text_is_storable
 from syncserver import __version__, audit, enrolment
 from syncserver.api.announcer import HomeNews
 from syncserver.api.deps import (
@@ -122,8 +124,10 @@ Model = TypeVar("Model", bound=BaseModel)
 
 
 def _parse(model: type[Model], raw: bytes) -> Model:
+    # Text that cannot hold an unstorable value is not searched for one value by value.
+    context = {TEXT_CHECKED: True} if json_text_is_storable(raw) else None
     try:
-        return model.model_validate_json(raw)
+        return model.model_validate_json(raw, context=context)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])

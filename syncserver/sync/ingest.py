@@ -9,7 +9,6 @@ trail, and move the device's acknowledged sequence.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,13 +18,61 @@ from shared import entities as ent
 from shared import permissions, rules
 from shared.merge import make_version, merge_fields
 from shared.protocol import Change
-from syncserver import audit
-from syncserver.crypto import TenantCipher
-from syncserver.db.bulk import insert_many
+from syncserver import audit, json_text
+from syncserver.crypto import SEALED_ENTITIES, TenantCipher
+from syncserver.db.bulk import insert_rows
 from syncserver.db.tables import changes, devices, tenants, users
 from syncserver.errors import BadRequest, Conflict, Forbidden
 from syncserver.sync.context import DeviceContext
 from syncserver.sync.rows import Lookup, Row, load_rows, stored, write_rows
+
+# The statements of every push, built once.
+_LOCK_TENANT = (
+    sa.update(tenants)
+    .where(tenants.c.id == sa.bindparam("tenant"))
+    .values(seq=tenants.c.seq)
+    .returning(
+        tenants.c.seq,
+        tenants.c.audit_seq,
+        tenants.c.audit_head,
+        tenants.c.audit_key_wrapped,
+        tenants.c.audit_key_master_id,
+    )
+)
+_ACKED_SEQ = sa.select(devices.c.acked_seq).where(devices.c.id == sa.bindparam("device"))
+_ROLES = sa.select(users.c.id, users.c.role, users.c.active).where(
+    users.c.tenant_id == sa.bindparam("tenant"),
+    users.c.id.in_(sa.bindparam("users", expanding=True)),
+)
+_MOVE_TENANT = (
+    sa.update(tenants)
+    .where(tenants.c.id == sa.bindparam("b_tenant"))
+    .values(
+        seq=sa.bindparam("b_seq"),
+        audit_seq=sa.bindparam("b_audit_seq"),
+        audit_head=sa.bindparam("b_audit_head"),
+    )
+)
+_MOVE_DEVICE = (
+    sa.update(devices)
+    .where(devices.c.id == sa.bindparam("b_device"))
+    .values(acked_seq=sa.bindparam("b_acked"), last_seen_at=sa.bindparam("b_seen"))
+)
+_CHANGE_COLUMNS = (
+    "tenant_id",
+    "change_id",
+    "seq",
+    "device_id",
+    "device_seq",
+    "user_id",
+    "entity",
+    "record_id",
+    "op",
+    "fields",
+    "base_versions",
+    "hlc",
+    "received_at",
+)
 
 
 @dataclass
@@ -53,24 +100,9 @@ def ingest(
     personal fields of the records read and written."""
     # Take the tenant lock first: it orders every write of this tenant behind this batch.
     # The same statement reads the audit chain's head and key, which the lock also guards.
-    head = conn.execute(
-        sa.update(tenants)
-        .where(tenants.c.id == device.tenant_id)
-        .values(seq=tenants.c.seq)
-        .returning(
-            tenants.c.seq,
-            tenants.c.audit_seq,
-            tenants.c.audit_head,
-            tenants.c.audit_key_wrapped,
-            tenants.c.audit_key_master_id,
-        )
-    ).one()
+    head = conn.execute(_LOCK_TENANT, {"tenant": device.tenant_id}).one()
     seq = int(head.seq)
-    acked = int(
-        conn.execute(
-            sa.select(devices.c.acked_seq).where(devices.c.id == device.device_id)
-        ).scalar_one()
-    )
+    acked = int(conn.execute(_ACKED_SEQ, {"device": device.device_id}).scalar_one())
     ordered = sorted(batch, key=lambda c: c.device_seq)
     fresh = [c for c in ordered if c.device_seq > acked]
     result = IngestResult(acknowledged_seq=acked, duplicates=len(ordered) - len(fresh))
@@ -93,18 +125,14 @@ def ingest(
         # Caught here: the primary key would otherwise fail the insert as a server error.
         raise Conflict("A change id appears twice in one batch.", code="change_id_reused")
 
-    user_ids = {c.user_id for c in fresh}
+    user_ids = sorted({c.user_id for c in fresh})
     user_roles = {
         row.id: (row.role, row.active)
-        for row in conn.execute(
-            sa.select(users.c.id, users.c.role, users.c.active).where(
-                users.c.tenant_id == device.tenant_id, users.c.id.in_(user_ids)
-            )
-        )
+        for row in conn.execute(_ROLES, {"tenant": device.tenant_id, "users": user_ids})
     }
     rows = load_rows(conn, device.tenant_id, fresh, cipher)
     lookup = Lookup(rows, conn, device, cipher)
-    change_rows: list[dict[str, Any]] = []
+    change_rows: list[tuple[Any, ...]] = []
     audit_entries: list[audit.AuditEntry] = []
     audit_key = cipher.audit_key(stored=(head.audit_key_wrapped, head.audit_key_master_id))
     now = dt.datetime.now(dt.UTC)
@@ -168,7 +196,11 @@ def ingest(
         seq += 1
         version = make_version(change.hlc, change.change_id)
         conflicts: list[Any] = []
-        sealed_json = json.dumps(cipher.seal(change.entity, change.record_id, change.fields))
+        sealed_json = json_text.dumps(
+            cipher.seal(change.entity, change.record_id, change.fields)
+            if change.entity in SEALED_ENTITIES
+            else change.fields
+        )
         if row is None:
             row = Row(
                 change.entity,
@@ -176,7 +208,7 @@ def ingest(
                 device.home_id,
                 resident_id,
                 dict(change.fields),
-                {name: version for name in change.fields},
+                dict.fromkeys(change.fields, version),
                 change.hlc,
                 change.user_id,
                 device.device_id,
@@ -198,21 +230,21 @@ def ingest(
             conflicts = merged.conflicts
         result.applied += 1
         change_rows.append(
-            {
-                "tenant_id": device.tenant_id,
-                "change_id": change.change_id,
-                "seq": seq,
-                "device_id": device.device_id,
-                "device_seq": change.device_seq,
-                "user_id": change.user_id,
-                "entity": change.entity,
-                "record_id": change.record_id,
-                "op": change.op,
-                "fields": sealed_json,
-                "base_versions": json.dumps(change.base_versions),
-                "hlc": change.hlc,
-                "received_at": now,
-            }
+            (
+                device.tenant_id,
+                change.change_id,
+                seq,
+                device.device_id,
+                change.device_seq,
+                change.user_id,
+                change.entity,
+                change.record_id,
+                change.op,
+                sealed_json,
+                json_text.dumps(change.base_versions) if change.base_versions else "{}",
+                change.hlc,
+                now,
+            )
         )
         audit_entries.append(
             audit.AuditEntry(
@@ -266,7 +298,7 @@ def ingest(
             )
 
     try:
-        insert_many(conn, changes, change_rows)
+        insert_rows(conn, changes, _CHANGE_COLUMNS, change_rows)
     except sa.exc.IntegrityError:
         # Only its key can clash: an id this tenant already stored, under an older sequence
         # number. Found by the insert rather than by a look-up before it.
@@ -278,14 +310,17 @@ def ingest(
         conn, device.tenant_id, int(head.audit_seq), head.audit_head, audit_entries
     )
     conn.execute(
-        sa.update(tenants)
-        .where(tenants.c.id == device.tenant_id)
-        .values(seq=seq, audit_seq=audit_seq, audit_head=audit_head)
+        _MOVE_TENANT,
+        {
+            "b_tenant": device.tenant_id,
+            "b_seq": seq,
+            "b_audit_seq": audit_seq,
+            "b_audit_head": audit_head,
+        },
     )
     conn.execute(
-        sa.update(devices)
-        .where(devices.c.id == device.device_id)
-        .values(acked_seq=fresh[-1].device_seq, last_seen_at=now)
+        _MOVE_DEVICE,
+        {"b_device": device.device_id, "b_acked": fresh[-1].device_seq, "b_seen": now},
     )
     result.acknowledged_seq = fresh[-1].device_seq
     result.server_seq = seq

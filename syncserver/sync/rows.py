@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from shared import entities as ent
 from shared import rules
 from shared.protocol import Change
+from syncserver import json_text
 from syncserver.crypto import SEALED_ENTITIES, TenantCipher, sealed_names
 from syncserver.crypto.fields import RECORDS
-from syncserver.db.bulk import insert_many
+from syncserver.db.bulk import insert_rows
 from syncserver.db.tables import records
 from syncserver.sync.context import DeviceContext
 
@@ -56,6 +57,12 @@ class StoredJson(Mapping[str, Any]):
     def __getitem__(self, name: str) -> Any:
         return self._parsed()[name]
 
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._parsed().get(name, default)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._parsed()
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._parsed())
 
@@ -79,13 +86,63 @@ class StoredFields(StoredJson):
     def __getitem__(self, name: str) -> Any:
         values = self._parsed()
         value = values[name]
-        if self._closed is None:
-            self._closed = {n for n in sealed_names(self._entity, values) if n in values}
-        if name in self._closed:
+        closed = self._closed
+        if closed is None:
+            closed = self._closed = {n for n in sealed_names(self._entity, values) if n in values}
+        if name in closed:
             value = self._cipher.open_value(RECORDS, self._record_id, name, value)
             values[name] = value
-            self._closed.discard(name)
+            closed.discard(name)
         return value
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self._parsed() else default
+
+
+# What the rules and a push read of stored records: built once (see ``Lookup``, ``load_rows``).
+_IN_TENANT = records.c.tenant_id == sa.bindparam("tenant")
+_IN_HOME = sa.select(records).where(
+    _IN_TENANT,
+    sa.or_(records.c.home_id == sa.bindparam("home"), records.c.home_id.is_(None)),
+)
+_ONE_IN_HOME = _IN_HOME.where(records.c.record_id == sa.bindparam("record"))
+_RESIDENT_EVENTS = _IN_HOME.where(
+    records.c.entity == sa.bindparam("entity"), records.c.resident_id == sa.bindparam("resident")
+)
+_BY_IDS = sa.select(records).where(
+    _IN_TENANT, records.c.record_id.in_(sa.bindparam("ids", expanding=True))
+)
+_IS_STORED = sa.select(records.c.record_id).where(
+    _IN_TENANT, records.c.record_id == sa.bindparam("record")
+)
+_UPDATE = (
+    sa.update(records)
+    .where(
+        records.c.tenant_id == sa.bindparam("b_tenant"),
+        records.c.record_id == sa.bindparam("b_record"),
+    )
+    .values(
+        fields=sa.bindparam("b_fields"),
+        versions=sa.bindparam("b_versions"),
+        hlc=sa.bindparam("b_hlc"),
+        server_seq=sa.bindparam("b_seq"),
+        user_id=sa.bindparam("b_user"),
+        device_id=sa.bindparam("b_device"),
+    )
+)
+_INSERTED = (
+    "tenant_id",
+    "record_id",
+    "entity",
+    "home_id",
+    "resident_id",
+    "fields",
+    "versions",
+    "hlc",
+    "server_seq",
+    "user_id",
+    "device_id",
+)
 
 
 class Lookup:
@@ -106,18 +163,14 @@ class Lookup:
         self._home_id = device.home_id
         self._loaded: set[tuple[str, str]] = set()
 
-    def _load(self, condition: sa.ColumnElement[bool]) -> None:
-        query = sa.select(records).where(
-            records.c.tenant_id == self._tenant_id,
-            sa.or_(records.c.home_id == self._home_id, records.c.home_id.is_(None)),
-            condition,
-        )
-        for r in self._conn.execute(query).mappings():
+    def _load(self, query: sa.Select[Any], params: dict[str, str]) -> None:
+        params.update(tenant=self._tenant_id, home=self._home_id)
+        for r in self._conn.execute(query, params).mappings():
             self._rows.setdefault(r["record_id"], to_row(r, self._cipher))
 
     def get_record(self, entity: str, record_id: str) -> rules.StoredRecord | None:
         if record_id not in self._rows:
-            self._load(records.c.record_id == record_id)
+            self._load(_ONE_IN_HOME, {"record": record_id})
         row = self._rows.get(record_id)
         if row is None or row.entity != entity:
             return None
@@ -126,7 +179,7 @@ class Lookup:
     def events_for_resident(self, entity: str, resident_id: str) -> list[rules.StoredRecord]:
         if (entity, resident_id) not in self._loaded:
             self._loaded.add((entity, resident_id))
-            self._load(sa.and_(records.c.entity == entity, records.c.resident_id == resident_id))
+            self._load(_RESIDENT_EVENTS, {"entity": entity, "resident": resident_id})
         return [
             rules.StoredRecord(row.entity, row.record_id, row.fields, row.versions)
             for row in self._rows.values()
@@ -135,14 +188,7 @@ class Lookup:
 
 
 def stored(conn: sa.Connection, tenant_id: str, record_id: str) -> bool:
-    return (
-        conn.execute(
-            sa.select(records.c.record_id).where(
-                records.c.tenant_id == tenant_id, records.c.record_id == record_id
-            )
-        ).first()
-        is not None
-    )
+    return conn.execute(_IS_STORED, {"tenant": tenant_id, "record": record_id}).first() is not None
 
 
 def load_rows(
@@ -160,11 +206,7 @@ def load_rows(
     ids = sorted(wanted)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        for r in conn.execute(
-            sa.select(records).where(
-                records.c.tenant_id == tenant_id, records.c.record_id.in_(chunk)
-            )
-        ).mappings():
+        for r in conn.execute(_BY_IDS, {"tenant": tenant_id, "ids": chunk}).mappings():
             loaded[r["record_id"]] = to_row(r, cipher)
     return loaded
 
@@ -195,56 +237,48 @@ def write_rows(
 ) -> int:
     """Write every changed record with a new sequence number, personal fields sealed;
     returns the last sequence number used."""
-    inserts: list[dict[str, Any]] = []
+    inserts: list[tuple[Any, ...]] = []
     updates: list[dict[str, Any]] = []
     for row in rows.values():
         if not row.dirty:
             continue
         seq += 1
-        values = {
-            "tenant_id": tenant_id,
-            "record_id": row.record_id,
-            "entity": row.entity,
-            "home_id": row.home_id,
-            "resident_id": row.resident_id,
-            "fields": row.stored_json
-            or json.dumps(cipher.seal(row.entity, row.record_id, row.fields)),
-            "versions": json.dumps(dict(row.versions)),
-            "hlc": row.hlc,
-            "server_seq": seq,
-            "user_id": row.user_id,
-            "device_id": row.device_id,
-        }
-        (updates if row.exists else inserts).append(values)
-    if inserts:
-        insert_many(conn, records, inserts)
-    if updates:
-        conn.execute(
-            sa.update(records)
-            .where(
-                records.c.tenant_id == sa.bindparam("b_tenant"),
-                records.c.record_id == sa.bindparam("b_record"),
-            )
-            .values(
-                fields=sa.bindparam("b_fields"),
-                versions=sa.bindparam("b_versions"),
-                hlc=sa.bindparam("b_hlc"),
-                server_seq=sa.bindparam("b_seq"),
-                user_id=sa.bindparam("b_user"),
-                device_id=sa.bindparam("b_device"),
-            ),
-            [
-                {
-                    "b_tenant": u["tenant_id"],
-                    "b_record": u["record_id"],
-                    "b_fields": u["fields"],
-                    "b_versions": u["versions"],
-                    "b_hlc": u["hlc"],
-                    "b_seq": u["server_seq"],
-                    "b_user": u["user_id"],
-                    "b_device": u["device_id"],
-                }
-                for u in updates
-            ],
+        fields = row.stored_json or json_text.dumps(
+            cipher.seal(row.entity, row.record_id, row.fields)
         )
+        versions = row.versions
+        versions_json = json_text.dumps(versions if type(versions) is dict else dict(versions))
+        if row.exists:
+            updates.append(
+                {
+                    "b_tenant": tenant_id,
+                    "b_record": row.record_id,
+                    "b_fields": fields,
+                    "b_versions": versions_json,
+                    "b_hlc": row.hlc,
+                    "b_seq": seq,
+                    "b_user": row.user_id,
+                    "b_device": row.device_id,
+                }
+            )
+        else:
+            inserts.append(
+                (
+                    tenant_id,
+                    row.record_id,
+                    row.entity,
+                    row.home_id,
+                    row.resident_id,
+                    fields,
+                    versions_json,
+                    row.hlc,
+                    seq,
+                    row.user_id,
+                    row.device_id,
+                )
+            )
+    if inserts:
+        insert_rows(conn, records, _INSERTED, inserts)
+    if updates:
+        conn.execute(_UPDATE, updates)
     return seq

@@ -21,42 +21,23 @@ from shared.protocol import Change
 from syncserver import audit, json_text
 from syncserver.crypto import SEALED_ENTITIES, TenantCipher
 from syncserver.db.bulk import insert_rows
-from syncserver.db.tables import changes, devices, tenants, users
+from syncserver.db.fixed_sql import FixedSql
+from syncserver.db.tables import changes, devices
 from syncserver.errors import BadRequest, Conflict, Forbidden
 from syncserver.sync.context import DeviceContext
 from syncserver.sync.rows import Lookup, Row, load_rows, stored, write_rows
 
-# The statements of every push, built once.
-_LOCK_TENANT = (
-    sa.update(tenants)
-    .where(tenants.c.id == sa.bindparam("tenant"))
-    .values(seq=tenants.c.seq)
-    .returning(
-        tenants.c.seq,
-        tenants.c.audit_seq,
-        tenants.c.audit_head,
-        tenants.c.audit_key_wrapped,
-        tenants.c.audit_key_master_id,
-    )
+# The statements of every push, as fixed SQL.
+_LOCK_TENANT = FixedSql(
+    "UPDATE tenants SET seq = seq WHERE id = ? "
+    "RETURNING seq, audit_seq, audit_head, audit_key_wrapped, audit_key_master_id"
 )
-_ACKED_SEQ = sa.select(devices.c.acked_seq).where(devices.c.id == sa.bindparam("device"))
-_ROLES = sa.select(users.c.id, users.c.role, users.c.active).where(
-    users.c.tenant_id == sa.bindparam("tenant"),
-    users.c.id.in_(sa.bindparam("users", expanding=True)),
-)
-_MOVE_TENANT = (
-    sa.update(tenants)
-    .where(tenants.c.id == sa.bindparam("b_tenant"))
-    .values(
-        seq=sa.bindparam("b_seq"),
-        audit_seq=sa.bindparam("b_audit_seq"),
-        audit_head=sa.bindparam("b_audit_head"),
-    )
-)
-_MOVE_DEVICE = (
-    sa.update(devices)
-    .where(devices.c.id == sa.bindparam("b_device"))
-    .values(acked_seq=sa.bindparam("b_acked"), last_seen_at=sa.bindparam("b_seen"))
+_ACKED_SEQ = FixedSql("SELECT acked_seq FROM devices WHERE id = ?")
+_ROLES = FixedSql("SELECT id, role FROM users WHERE tenant_id = ? AND id IN (?)")
+_MOVE_TENANT = FixedSql("UPDATE tenants SET seq = ?, audit_seq = ?, audit_head = ? WHERE id = ?")
+_MOVE_DEVICE = FixedSql(
+    "UPDATE devices SET acked_seq = ?, last_seen_at = ? WHERE id = ?",
+    columns={1: devices.c.last_seen_at},
 )
 _CHANGE_COLUMNS = (
     "tenant_id",
@@ -100,9 +81,9 @@ def ingest(
     personal fields of the records read and written."""
     # Take the tenant lock first: it orders every write of this tenant behind this batch.
     # The same statement reads the audit chain's head and key, which the lock also guards.
-    head = conn.execute(_LOCK_TENANT, {"tenant": device.tenant_id}).one()
+    head = _LOCK_TENANT.run(conn, device.tenant_id).one()
     seq = int(head.seq)
-    acked = int(conn.execute(_ACKED_SEQ, {"device": device.device_id}).scalar_one())
+    acked = int(_ACKED_SEQ.run(conn, device.device_id).scalar_one())
     ordered = sorted(batch, key=lambda c: c.device_seq)
     fresh = [c for c in ordered if c.device_seq > acked]
     result = IngestResult(acknowledged_seq=acked, duplicates=len(ordered) - len(fresh))
@@ -126,10 +107,7 @@ def ingest(
         raise Conflict("A change id appears twice in one batch.", code="change_id_reused")
 
     user_ids = sorted({c.user_id for c in fresh})
-    user_roles = {
-        row.id: (row.role, row.active)
-        for row in conn.execute(_ROLES, {"tenant": device.tenant_id, "users": user_ids})
-    }
+    roles: dict[str, str] = {r.id: r.role for r in _ROLES.run(conn, device.tenant_id, user_ids)}
     rows = load_rows(conn, device.tenant_id, fresh, cipher)
     lookup = Lookup(rows, conn, device, cipher)
     change_rows: list[tuple[Any, ...]] = []
@@ -147,15 +125,15 @@ def ingest(
             raise AssertionError  # unreachable; keeps type checkers informed
         if entity.kind is ent.Kind.REFERENCE:
             _refuse(change, "this kind of record is managed by the server", "read_only", Forbidden)
-        role_active = user_roles.get(change.user_id)
-        if role_active is None:
+        # Active or not: a user disabled after recording offline still had the right to
+        # record then, so the record is kept (nothing on the floor is lost); sign-in is what
+        # is refused.
+        role = roles.get(change.user_id)
+        if role is None:
             _refuse(
                 change, "the author is not a member of this provider", "unknown_user", Forbidden
             )
             raise AssertionError
-        role, _active = role_active
-        # A user disabled after recording offline still had the right to record then: the
-        # record is kept (nothing on the floor is lost); sign-in is what is refused.
         row = rows.get(change.record_id)
         creating = row is None
         # Whose record it is comes before what may be done to it, so a refusal never tells
@@ -309,19 +287,8 @@ def ingest(
     audit_seq, audit_head = audit.write_entries(
         conn, device.tenant_id, int(head.audit_seq), head.audit_head, audit_entries
     )
-    conn.execute(
-        _MOVE_TENANT,
-        {
-            "b_tenant": device.tenant_id,
-            "b_seq": seq,
-            "b_audit_seq": audit_seq,
-            "b_audit_head": audit_head,
-        },
-    )
-    conn.execute(
-        _MOVE_DEVICE,
-        {"b_device": device.device_id, "b_acked": fresh[-1].device_seq, "b_seen": now},
-    )
+    _MOVE_TENANT.run(conn, seq, audit_seq, audit_head, device.tenant_id)
+    _MOVE_DEVICE.run(conn, fresh[-1].device_seq, now, device.device_id)
     result.acknowledged_seq = fresh[-1].device_seq
     result.server_seq = seq
     result.touched_homes.add(device.home_id)

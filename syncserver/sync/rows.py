@@ -4,7 +4,7 @@ merge, and written back (personal fields sealed) with fresh sequence numbers aft
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ from syncserver import json_text
 from syncserver.crypto import SEALED_ENTITIES, TenantCipher, sealed_names
 from syncserver.crypto.fields import RECORDS
 from syncserver.db.bulk import insert_rows
+from syncserver.db.fixed_sql import FixedSql
 from syncserver.db.tables import records
 from syncserver.sync.context import DeviceContext
 
@@ -99,36 +100,16 @@ class StoredFields(StoredJson):
         return self[name] if name in self._parsed() else default
 
 
-# What the rules and a push read of stored records: built once (see ``Lookup``, ``load_rows``).
-_IN_TENANT = records.c.tenant_id == sa.bindparam("tenant")
-_IN_HOME = sa.select(records).where(
-    _IN_TENANT,
-    sa.or_(records.c.home_id == sa.bindparam("home"), records.c.home_id.is_(None)),
-)
-_ONE_IN_HOME = _IN_HOME.where(records.c.record_id == sa.bindparam("record"))
-_RESIDENT_EVENTS = _IN_HOME.where(
-    records.c.entity == sa.bindparam("entity"), records.c.resident_id == sa.bindparam("resident")
-)
-_BY_IDS = sa.select(records).where(
-    _IN_TENANT, records.c.record_id.in_(sa.bindparam("ids", expanding=True))
-)
-_IS_STORED = sa.select(records.c.record_id).where(
-    _IN_TENANT, records.c.record_id == sa.bindparam("record")
-)
-_UPDATE = (
-    sa.update(records)
-    .where(
-        records.c.tenant_id == sa.bindparam("b_tenant"),
-        records.c.record_id == sa.bindparam("b_record"),
-    )
-    .values(
-        fields=sa.bindparam("b_fields"),
-        versions=sa.bindparam("b_versions"),
-        hlc=sa.bindparam("b_hlc"),
-        server_seq=sa.bindparam("b_seq"),
-        user_id=sa.bindparam("b_user"),
-        device_id=sa.bindparam("b_device"),
-    )
+# What the rules and a push read of stored records and write back, as fixed SQL.
+_READ = "SELECT record_id, entity, home_id, resident_id, fields, versions, hlc, user_id, device_id"
+_IN_HOME = f"{_READ} FROM records WHERE tenant_id = ? AND (home_id = ? OR home_id IS NULL)"
+_ONE_IN_HOME = FixedSql(f"{_IN_HOME} AND record_id = ?")
+_RESIDENT_EVENTS = FixedSql(f"{_IN_HOME} AND entity = ? AND resident_id = ?")
+_BY_IDS = FixedSql(f"{_READ} FROM records WHERE tenant_id = ? AND record_id IN (?)")
+_IS_STORED = FixedSql("SELECT record_id FROM records WHERE tenant_id = ? AND record_id = ?")
+_UPDATE = FixedSql(
+    "UPDATE records SET fields = ?, versions = ?, hlc = ?, server_seq = ?, user_id = ?, "
+    "device_id = ? WHERE tenant_id = ? AND record_id = ?"
 )
 _INSERTED = (
     "tenant_id",
@@ -163,14 +144,14 @@ class Lookup:
         self._home_id = device.home_id
         self._loaded: set[tuple[str, str]] = set()
 
-    def _load(self, query: sa.Select[Any], params: dict[str, str]) -> None:
-        params.update(tenant=self._tenant_id, home=self._home_id)
-        for r in self._conn.execute(query, params).mappings():
-            self._rows.setdefault(r["record_id"], to_row(r, self._cipher))
+    def _load(self, query: FixedSql, *values: str) -> None:
+        found = query.run(self._conn, self._tenant_id, self._home_id, *values)
+        for r in found:
+            self._rows.setdefault(r[0], to_row(r, self._cipher))
 
     def get_record(self, entity: str, record_id: str) -> rules.StoredRecord | None:
         if record_id not in self._rows:
-            self._load(_ONE_IN_HOME, {"record": record_id})
+            self._load(_ONE_IN_HOME, record_id)
         row = self._rows.get(record_id)
         if row is None or row.entity != entity:
             return None
@@ -179,7 +160,7 @@ class Lookup:
     def events_for_resident(self, entity: str, resident_id: str) -> list[rules.StoredRecord]:
         if (entity, resident_id) not in self._loaded:
             self._loaded.add((entity, resident_id))
-            self._load(_RESIDENT_EVENTS, {"entity": entity, "resident": resident_id})
+            self._load(_RESIDENT_EVENTS, entity, resident_id)
         return [
             rules.StoredRecord(row.entity, row.record_id, row.fields, row.versions)
             for row in self._rows.values()
@@ -188,7 +169,7 @@ class Lookup:
 
 
 def stored(conn: sa.Connection, tenant_id: str, record_id: str) -> bool:
-    return conn.execute(_IS_STORED, {"tenant": tenant_id, "record": record_id}).first() is not None
+    return _IS_STORED.run(conn, tenant_id, record_id).first() is not None
 
 
 def load_rows(
@@ -206,28 +187,26 @@ def load_rows(
     ids = sorted(wanted)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        for r in conn.execute(_BY_IDS, {"tenant": tenant_id, "ids": chunk}).mappings():
-            loaded[r["record_id"]] = to_row(r, cipher)
+        for r in _BY_IDS.run(conn, tenant_id, chunk):
+            loaded[r[0]] = to_row(r, cipher)
     return loaded
 
 
-def to_row(r: sa.RowMapping, cipher: TenantCipher) -> Row:
-    entity, record_id = r["entity"], r["record_id"]
-    fields = (
-        StoredFields(r["fields"], entity, record_id, cipher)
-        if entity in SEALED_ENTITIES
-        else StoredJson(r["fields"])
-    )
+def to_row(r: Sequence[Any], cipher: TenantCipher) -> Row:
+    """A stored record from its columns as ``_READ`` names them."""
+    record_id, entity, home_id, resident_id, fields, versions, hlc, user_id, device_id = r
     return Row(
         entity,
         record_id,
-        r["home_id"],
-        r["resident_id"],
-        fields,
-        StoredJson(r["versions"]),
-        r["hlc"],
-        r["user_id"],
-        r["device_id"],
+        home_id,
+        resident_id,
+        StoredFields(fields, entity, record_id, cipher)
+        if entity in SEALED_ENTITIES
+        else StoredJson(fields),
+        StoredJson(versions),
+        hlc,
+        user_id,
+        device_id,
         exists=True,
     )
 
@@ -238,7 +217,7 @@ def write_rows(
     """Write every changed record with a new sequence number, personal fields sealed;
     returns the last sequence number used."""
     inserts: list[tuple[Any, ...]] = []
-    updates: list[dict[str, Any]] = []
+    updates: list[tuple[Any, ...]] = []
     for row in rows.values():
         if not row.dirty:
             continue
@@ -250,16 +229,16 @@ def write_rows(
         versions_json = json_text.dumps(versions if type(versions) is dict else dict(versions))
         if row.exists:
             updates.append(
-                {
-                    "b_tenant": tenant_id,
-                    "b_record": row.record_id,
-                    "b_fields": fields,
-                    "b_versions": versions_json,
-                    "b_hlc": row.hlc,
-                    "b_seq": seq,
-                    "b_user": row.user_id,
-                    "b_device": row.device_id,
-                }
+                (
+                    fields,
+                    versions_json,
+                    row.hlc,
+                    seq,
+                    row.user_id,
+                    row.device_id,
+                    tenant_id,
+                    row.record_id,
+                )
             )
         else:
             inserts.append(
@@ -279,6 +258,5 @@ def write_rows(
             )
     if inserts:
         insert_rows(conn, records, _INSERTED, inserts)
-    if updates:
-        conn.execute(_UPDATE, updates)
+    _UPDATE.run_many(conn, updates)
     return seq

@@ -194,7 +194,7 @@ def ingest(
                 dirty=True,
                 stored_json=sealed_json,
             )
-            rows[change.record_id] = row
+            lookup.add(row)
         elif entity.kind is ent.Kind.EVENT:
             pass  # the same event id twice: the first one stands (stable-id review items)
         else:
@@ -251,18 +251,20 @@ def ingest(
             # Review ids are stable, so an earlier batch may have raised this one already.
             if draft.record_id in rows or stored(conn, device.tenant_id, draft.record_id):
                 continue
-            rows[draft.record_id] = Row(
-                "review_item",
-                draft.record_id,
-                device.home_id,
-                draft.fields.get("resident_id"),
-                draft.fields,
-                {name: make_version(change.hlc, draft.record_id) for name in draft.fields},
-                change.hlc,
-                None,
-                None,
-                exists=False,
-                dirty=True,
+            lookup.add(
+                Row(
+                    "review_item",
+                    draft.record_id,
+                    device.home_id,
+                    draft.fields.get("resident_id"),
+                    draft.fields,
+                    {name: make_version(change.hlc, draft.record_id) for name in draft.fields},
+                    change.hlc,
+                    None,
+                    None,
+                    exists=False,
+                    dirty=True,
+                )
             )
             result.review_items += 1
             audit_entries.append(

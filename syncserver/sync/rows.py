@@ -128,7 +128,8 @@ _INSERTED = (
 
 class Lookup:
     """What the safety rules may read: the batch's rows (pending ones included) and, loaded
-    on demand into the same map, this home's stored records."""
+    on demand into the same map, this home's stored records. Rows are added to the map
+    through ``add``."""
 
     def __init__(
         self,
@@ -142,12 +143,22 @@ class Lookup:
         self._cipher = cipher
         self._tenant_id = device.tenant_id
         self._home_id = device.home_id
-        self._loaded: set[tuple[str, str]] = set()
+        # The rows of each (entity, resident) asked for, in the map's order: kept up to date
+        # as rows are added, so a rule's look-up does not walk every row of the batch.
+        self._of_resident: dict[tuple[str, str | None], list[Row]] = {}
+
+    def add(self, row: Row) -> None:
+        """Put ``row`` (new, or read from the database) in the map."""
+        self._rows[row.record_id] = row
+        listed = self._of_resident.get((row.entity, row.resident_id))
+        if listed is not None:
+            listed.append(row)
 
     def _load(self, query: FixedSql, *values: str) -> None:
         found = query.run(self._conn, self._tenant_id, self._home_id, *values)
         for r in found:
-            self._rows.setdefault(r[0], to_row(r, self._cipher))
+            if r[0] not in self._rows:
+                self.add(to_row(r, self._cipher))
 
     def get_record(self, entity: str, record_id: str) -> rules.StoredRecord | None:
         if record_id not in self._rows:
@@ -158,13 +169,17 @@ class Lookup:
         return rules.StoredRecord(row.entity, row.record_id, row.fields, row.versions)
 
     def events_for_resident(self, entity: str, resident_id: str) -> list[rules.StoredRecord]:
-        if (entity, resident_id) not in self._loaded:
-            self._loaded.add((entity, resident_id))
+        listed = self._of_resident.get((entity, resident_id))
+        if listed is None:
+            listed = self._of_resident[entity, resident_id] = [
+                row
+                for row in self._rows.values()
+                if row.entity == entity and row.resident_id == resident_id
+            ]
             self._load(_RESIDENT_EVENTS, entity, resident_id)
         return [
             rules.StoredRecord(row.entity, row.record_id, row.fields, row.versions)
-            for row in self._rows.values()
-            if row.entity == entity and row.resident_id == resident_id
+            for row in listed
         ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from typing import Any
 
 _UNSAVABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
@@ -45,24 +46,29 @@ def unstorable(value: Any) -> str | None:
     if isinstance(value, float):
         return None if math.isfinite(value) else "numbers must be finite (no NaN or Infinity)"
     if isinstance(value, dict):
-        for key, item in value.items():
-            problem = _leaf_problem(key) or _leaf_problem(item)
-            if problem:
-                return problem
-    elif isinstance(value, list | tuple):
-        for item in value:
-            problem = _leaf_problem(item)
-            if problem:
-                return problem
+        return _items_problem(value.items())
+    if isinstance(value, list | tuple):
+        return _items_problem((None, item) for item in value)
     return None
 
 
-def _leaf_problem(value: Any) -> str | None:
-    """``unstorable`` with the common cases (text without a bad character, a whole number,
-    null) answered without a further call: every pushed field passes through here."""
-    kind = type(value)
-    if kind is str:
-        return None if _UNSAVABLE_TEXT.search(value) is None else text_problem(value)
-    if kind is int or kind is bool or value is None:
-        return None
-    return unstorable(value)
+def _items_problem(items: Iterable[tuple[Any, Any]]) -> str | None:
+    """The first problem of the keys and values: every pushed field passes through here, so
+    the common ones (text without a bad character, a whole number, null) are answered
+    without a further call."""
+    search = _UNSAVABLE_TEXT.search
+    for key, item in items:
+        if key is not None and not (type(key) is str and search(key) is None):
+            problem = unstorable(key)
+            if problem:
+                return problem
+        kind = type(item)
+        if kind is str:
+            if search(item) is None:
+                continue
+        elif kind is int or kind is bool or item is None:
+            continue
+        problem = unstorable(item)
+        if problem:
+            return problem
+    return None

@@ -17,9 +17,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from syncserver import audit_chain, audit_ranges
+from syncserver import audit_chain, audit_ranges, json_text
 from syncserver.audit_chain import GENESIS, _at_text, _chained_hash, _scalar, canonical, entry_hash
-from syncserver.db.bulk import insert_many
+from syncserver.db.bulk import insert_rows
 from syncserver.db.tables import audit_log, tenants
 
 
@@ -47,6 +47,18 @@ __all__ = [
 ]
 
 KEYED_PREFIX = "hmac-sha256:1:"
+_ENTRY_COLUMNS = (
+    "tenant_id",
+    "seq",
+    "at",
+    "action",
+    "user_id",
+    "device_id",
+    "subject",
+    "detail",
+    "prev_hash",
+    "hash",
+)
 
 
 def content_hash(value: Any, key: bytes) -> str:
@@ -54,7 +66,7 @@ def content_hash(value: Any, key: bytes) -> str:
     the content was not changed afterwards, but nobody without the key can confirm a guess of
     a personal value from it. Entries from before the audit key hold a plain SHA-256 (64 hex
     digits, no prefix)."""
-    return KEYED_PREFIX + hmac.digest(key, canonical(value).encode(), "sha256").hex()
+    return KEYED_PREFIX + hmac.digest(key, json_text.canonical(value).encode(), "sha256").hex()
 
 
 def content_matches(value: Any, stored: str, key: bytes) -> bool:
@@ -106,10 +118,10 @@ def write_entries(
             found = as_json[value] = _scalar(value)
         return found
 
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for entry in entries:
         seq += 1
-        detail = canonical(entry.detail or {})
+        detail = json_text.canonical(entry.detail or {})
         prev_hash = prev
         prev = _chained_hash(
             prev_hash,
@@ -123,20 +135,20 @@ def write_entries(
             user=json_of(entry.user_id),
         )
         rows.append(
-            {
-                "tenant_id": tenant_id,
-                "seq": seq,
-                "at": now,
-                "action": entry.action,
-                "user_id": entry.user_id,
-                "device_id": entry.device_id,
-                "subject": entry.subject,
-                "detail": detail,
-                "prev_hash": prev_hash,
-                "hash": prev,
-            }
+            (
+                tenant_id,
+                seq,
+                now,
+                entry.action,
+                entry.user_id,
+                entry.device_id,
+                entry.subject,
+                detail,
+                prev_hash,
+                prev,
+            )
         )
-    insert_many(conn, audit_log, rows)
+    insert_rows(conn, audit_log, _ENTRY_COLUMNS, rows)
     return seq, prev
 
 

@@ -9,7 +9,8 @@ whose ids derive from what they are about, so every replica raises the same item
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from shared.ids import stable_id
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 
 DOSE = "medication_administration"
 CD = "cd_register_entry"
+# A PRN dose's limits look back a day from it, and only doses within a day of the change are
+# reported: doses two days or more from it cannot change what is.
+_PRN_REACH = dt.timedelta(hours=48)
 
 
 def _review(
@@ -52,15 +56,36 @@ def _review(
 
 
 def _events(
-    lookup: RecordLookup, entity: str, resident_id: str, change: AppliedChange
+    lookup: RecordLookup,
+    entity: str,
+    resident_id: str,
+    change: AppliedChange,
+    wanted: Callable[[Mapping[str, Any]], bool],
 ) -> list[Event]:
-    found = {
-        r.record_id: Event(r.record_id, r.fields)
-        for r in lookup.events_for_resident(entity, resident_id)
-    }
+    """The resident's events of ``entity`` as they stand (``ledger.live_events``, the change's
+    own record included) that ``wanted`` accepts, in the replica's order.
+
+    A resident's history grows with every dose, and a rule runs for each change: only
+    candidates are made into events, those ``wanted`` accepts as recorded, every amendment
+    and the events they amend (what stands of those is the latest amendment). An event that
+    is not a candidate stands as recorded, which ``wanted`` refuses."""
+    recorded = {r.record_id: r.fields for r in lookup.events_for_resident(entity, resident_id)}
     if change.entity == entity and change.op == "create":
-        found.setdefault(change.record_id, Event(change.record_id, change.fields))
-    return ledger.live_events(found.values())
+        recorded.setdefault(change.record_id, change.fields)
+    amended: set[str] = set()
+    picked: list[str] = []
+    for record_id, fields in recorded.items():
+        target = fields.get("amends_id")
+        if target:
+            amended.add(str(target))
+            picked.append(record_id)
+        elif wanted(fields):
+            picked.append(record_id)
+    if amended:
+        picked_set = set(picked)
+        picked = [i for i in recorded if i in picked_set or i in amended]
+    live = ledger.live_events(Event(i, recorded[i]) for i in picked)
+    return [e for e in live if wanted(e.fields)]
 
 
 def _medicine(lookup: RecordLookup, fields: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -94,11 +119,7 @@ def dose_recorded_twice(change: AppliedChange, lookup: RecordLookup) -> list[Rev
         return []
     if change.fields.get("amends_id"):
         return []  # a correction of a record, not another dose
-    same = [
-        e
-        for e in _events(lookup, DOSE, change.resident_id, change)
-        if e.fields.get("slot_id") == slot
-    ]
+    same = _events(lookup, DOSE, change.resident_id, change, lambda f: f.get("slot_id") == slot)
     if len(same) < 2:
         return []
     same.sort(key=lambda e: e.record_id)
@@ -141,24 +162,29 @@ def prn_limit_broken(change: AppliedChange, lookup: RecordLookup) -> list[Review
     is_prn = (limits.get("schedule") or {}).get("kind") == "prn" or "max_days" in limits
     if not is_prn:
         return []
-    medicine_key = ("prescription_id", "homely_remedy_id")
-    same_medicine = [
-        e
-        for e in _events(lookup, DOSE, change.resident_id, change)
-        if e.fields.get("outcome") in TAKEN
-        and all(e.fields.get(k) == change.fields.get(k) for k in medicine_key)
-    ]
+    medicine = [(k, change.fields.get(k)) for k in ("prescription_id", "homely_remedy_id")]
+    at = ledger.occurred(change.fields)
+
+    def same_medicine_near(fields: Mapping[str, Any]) -> bool:
+        # Only doses this change could have made wrong are reported: it and those within a
+        # day of it, each judged on the doses in the day before it. Doses further away
+        # change nothing reported.
+        return (
+            fields.get("outcome") in TAKEN
+            and all(fields.get(k) == v for k, v in medicine)
+            and abs(ledger.occurred(fields) - at) < _PRN_REACH
+        )
+
+    same_medicine = _events(lookup, DOSE, change.resident_id, change, same_medicine_near)
     default = float(limits.get("dose_quantity") or 1)
     doses = [
         PrnDose(e.record_id, ledger.occurred(e.fields), float(e.fields.get("quantity") or default))
         for e in same_medicine
     ]
-    at = ledger.occurred(change.fields)
     violations = prn_violations(limits, doses)
     drafts = []
     for dose in sorted(doses, key=lambda d: (d.given_at, d.record_id)):
         why = violations.get(dose.record_id)
-        # Only doses this change could have made wrong: it and those within a day of it.
         if why is None or abs((dose.given_at - at).total_seconds()) >= 24 * 3600:
             continue
         override = next(
@@ -202,9 +228,14 @@ def dose_after_discontinuation(change: AppliedChange, lookup: RecordLookup) -> l
     stopped = ledger.occurred({"occurred_at": prescription.fields.get("discontinued_at")})
     name = _name(prescription.fields)
     drafts = []
-    for dose in _events(lookup, DOSE, change.resident_id, change):
-        if dose.fields.get("prescription_id") != prescription_id:
-            continue
+    of_prescription = _events(
+        lookup,
+        DOSE,
+        change.resident_id,
+        change,
+        lambda f: f.get("prescription_id") == prescription_id,
+    )
+    for dose in of_prescription:
         if dose.fields.get("outcome") not in TAKEN or ledger.occurred(dose.fields) < stopped:
             continue
         message = (
@@ -230,11 +261,8 @@ def cd_balance_mismatch(change: AppliedChange, lookup: RecordLookup) -> list[Rev
     if change.entity != CD or change.op != "create" or change.resident_id is None:
         return []
     key = ledger.cd_key(change.resident_id, change.fields)
-    page = [
-        e
-        for e in _events(lookup, CD, change.resident_id, change)
-        if ledger.cd_key(change.resident_id, e.fields) == key
-    ]
+    resident_id = change.resident_id
+    page = _events(lookup, CD, resident_id, change, lambda f: ledger.cd_key(resident_id, f) == key)
     lines = ledger.cd_ledger(page)
     start = ledger.occurred(change.fields)
     drafts = []

@@ -22,6 +22,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from shared import entities as ent
+from syncserver import json_text
 from syncserver.crypto.audit_keys import AuditKeys
 from syncserver.crypto.data_keys import DataKey, DataKeys
 from syncserver.crypto.master import NONCE_BYTES, MasterKeyProvider
@@ -102,7 +103,7 @@ class TenantCipher:
     def seal_value(self, scope: str, record_id: str, field: str, value: Any) -> str:
         key = self._current_key()
         nonce = secrets.token_bytes(NONCE_BYTES)
-        plain = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+        plain = json_text.compact(value).encode()
         sealed = self._aeads[key.version].encrypt(
             nonce, plain, _aad(self.tenant_id, scope, record_id, field)
         )

@@ -54,21 +54,50 @@ def insert_many(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str
     if not rows:
         return
     names = tuple(rows[0])
+    values_of = itemgetter(*names)
+    if len(names) == 1:
+        insert_rows(conn, table, names, [(values_of(row),) for row in rows])
+    else:
+        insert_rows(conn, table, names, [values_of(row) for row in rows])
+
+
+def insert_rows(
+    conn: sa.Connection, table: sa.Table, names: tuple[str, ...], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert ``rows``, each the values of the columns ``names`` in that order, into ``table``."""
+    if not rows:
+        return
     if conn.dialect.name == "sqlite":
         sql, processors = _plain_insert(table, names, conn.dialect)
-        values_of = itemgetter(*names)
-        convert = [(i, process) for i, process in enumerate(processors) if process is not None]
-        params: list[tuple[Any, ...]] = []
-        for row in rows:
-            values = list(values_of(row)) if len(names) > 1 else [values_of(row)]
-            for i, process in convert:
-                if values[i] is not None:
-                    values[i] = process(values[i])
-            params.append(tuple(values))
-        conn.exec_driver_sql(sql, params)
+        conn.exec_driver_sql(sql, _bound(rows, processors))
         return
     if conn.dialect.name != "postgresql":
-        conn.execute(sa.insert(table), list(rows))
+        conn.execute(sa.insert(table), [dict(zip(names, row, strict=True)) for row in rows])
         return
-    arrays = tuple([row[name] for row in rows] for name in names)
+    arrays = tuple(list(column) for column in zip(*rows, strict=True))
     conn.exec_driver_sql(_unnest_sql(table, names), arrays)
+
+
+def _bound(
+    rows: Sequence[Sequence[Any]], processors: tuple[Callable[[Any], Any] | None, ...]
+) -> list[tuple[Any, ...]]:
+    """``rows`` with each value converted by its column's bind processor, if it has one. A
+    batch repeats one value in a column (its time), so a value that is the previous row's
+    (the same object: the processors' types are immutable) reuses its conversion."""
+    convert = [(i, process) for i, process in enumerate(processors) if process is not None]
+    if not convert:
+        return [tuple(row) for row in rows]
+    seen: list[Any] = [None] * len(processors)
+    made: list[Any] = [None] * len(processors)
+    params: list[tuple[Any, ...]] = []
+    for row in rows:
+        values = list(row)
+        for i, process in convert:
+            value = values[i]
+            if value is None:
+                continue
+            if value is not seen[i]:
+                seen[i], made[i] = value, process(value)
+            values[i] = made[i]
+        params.append(tuple(values))
+    return params

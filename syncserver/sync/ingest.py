@@ -9,7 +9,6 @@ trail, and move the device's acknowledged sequence.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,13 +18,42 @@ from shared import entities as ent
 from shared import permissions, rules
 from shared.merge import make_version, merge_fields
 from shared.protocol import Change
-from syncserver import audit
-from syncserver.crypto import TenantCipher
-from syncserver.db.bulk import insert_many
-from syncserver.db.tables import changes, devices, tenants, users
+from syncserver import audit, json_text
+from syncserver.crypto import SEALED_ENTITIES, TenantCipher
+from syncserver.db.bulk import insert_rows
+from syncserver.db.fixed_sql import FixedSql
+from syncserver.db.tables import changes, devices
 from syncserver.errors import BadRequest, Conflict, Forbidden
 from syncserver.sync.context import DeviceContext
 from syncserver.sync.rows import Lookup, Row, load_rows, stored, write_rows
+
+# The statements of every push, as fixed SQL.
+_LOCK_TENANT = FixedSql(
+    "UPDATE tenants SET seq = seq WHERE id = ? "
+    "RETURNING seq, audit_seq, audit_head, audit_key_wrapped, audit_key_master_id"
+)
+_ACKED_SEQ = FixedSql("SELECT acked_seq FROM devices WHERE id = ?")
+_ROLES = FixedSql("SELECT id, role FROM users WHERE tenant_id = ? AND id IN (?)")
+_MOVE_TENANT = FixedSql("UPDATE tenants SET seq = ?, audit_seq = ?, audit_head = ? WHERE id = ?")
+_MOVE_DEVICE = FixedSql(
+    "UPDATE devices SET acked_seq = ?, last_seen_at = ? WHERE id = ?",
+    columns={1: devices.c.last_seen_at},
+)
+_CHANGE_COLUMNS = (
+    "tenant_id",
+    "change_id",
+    "seq",
+    "device_id",
+    "device_seq",
+    "user_id",
+    "entity",
+    "record_id",
+    "op",
+    "fields",
+    "base_versions",
+    "hlc",
+    "received_at",
+)
 
 
 @dataclass
@@ -54,24 +82,9 @@ def ingest(
     personal fields of the records read and written."""
     # Take the tenant lock first: it orders every write of this tenant behind this batch.
     # The same statement reads the audit chain's head and key, which the lock also guards.
-    head = conn.execute(
-        sa.update(tenants)
-        .where(tenants.c.id == device.tenant_id)
-        .values(seq=tenants.c.seq)
-        .returning(
-            tenants.c.seq,
-            tenants.c.audit_seq,
-            tenants.c.audit_head,
-            tenants.c.audit_key_wrapped,
-            tenants.c.audit_key_master_id,
-        )
-    ).one()
+    head = _LOCK_TENANT.run(conn, device.tenant_id).one()
     seq = int(head.seq)
-    acked = int(
-        conn.execute(
-            sa.select(devices.c.acked_seq).where(devices.c.id == device.device_id)
-        ).scalar_one()
-    )
+    acked = int(_ACKED_SEQ.run(conn, device.device_id).scalar_one())
     ordered = sorted(batch, key=lambda c: c.device_seq)
     fresh = [c for c in ordered if c.device_seq > acked]
     result = IngestResult(acknowledged_seq=acked, duplicates=len(ordered) - len(fresh))
@@ -94,18 +107,11 @@ def ingest(
         # Caught here: the primary key would otherwise fail the insert as a server error.
         raise Conflict("A change id appears twice in one batch.", code="change_id_reused")
 
-    user_ids = {c.user_id for c in fresh}
-    user_roles = {
-        row.id: (row.role, row.active)
-        for row in conn.execute(
-            sa.select(users.c.id, users.c.role, users.c.active).where(
-                users.c.tenant_id == device.tenant_id, users.c.id.in_(user_ids)
-            )
-        )
-    }
+    user_ids = sorted({c.user_id for c in fresh})
+    roles: dict[str, str] = {r.id: r.role for r in _ROLES.run(conn, device.tenant_id, user_ids)}
     rows = load_rows(conn, device.tenant_id, fresh, cipher)
     lookup = Lookup(rows, conn, device, cipher)
-    change_rows: list[dict[str, Any]] = []
+    change_rows: list[tuple[Any, ...]] = []
     audit_entries: list[audit.AuditEntry] = []
     audit_key = cipher.audit_key(stored=(head.audit_key_wrapped, head.audit_key_master_id))
     now = dt.datetime.now(dt.UTC)
@@ -120,15 +126,15 @@ def ingest(
             raise AssertionError  # unreachable; keeps type checkers informed
         if entity.kind is ent.Kind.REFERENCE:
             _refuse(change, "this kind of record is managed by the server", "read_only", Forbidden)
-        role_active = user_roles.get(change.user_id)
-        if role_active is None:
+        # Active or not: a user disabled after recording offline still had the right to
+        # record then, so the record is kept (nothing on the floor is lost); sign-in is what
+        # is refused.
+        role = roles.get(change.user_id)
+        if role is None:
             _refuse(
                 change, "the author is not a member of this provider", "unknown_user", Forbidden
             )
             raise AssertionError
-        role, _active = role_active
-        # A user disabled after recording offline still had the right to record then: the
-        # record is kept (nothing on the floor is lost); sign-in is what is refused.
         row = rows.get(change.record_id)
         creating = row is None
         # Whose record it is comes before what may be done to it, so a refusal never tells
@@ -169,7 +175,11 @@ def ingest(
         seq += 1
         version = make_version(change.hlc, change.change_id)
         conflicts: list[Any] = []
-        sealed_json = json.dumps(cipher.seal(change.entity, change.record_id, change.fields))
+        sealed_json = json_text.dumps(
+            cipher.seal(change.entity, change.record_id, change.fields)
+            if change.entity in SEALED_ENTITIES
+            else change.fields
+        )
         if row is None:
             row = Row(
                 change.entity,
@@ -177,7 +187,7 @@ def ingest(
                 device.home_id,
                 resident_id,
                 dict(change.fields),
-                {name: version for name in change.fields},
+                dict.fromkeys(change.fields, version),
                 change.hlc,
                 change.user_id,
                 device.device_id,
@@ -185,7 +195,7 @@ def ingest(
                 dirty=True,
                 stored_json=sealed_json,
             )
-            rows[change.record_id] = row
+            lookup.add(row)
         elif entity.kind is ent.Kind.EVENT:
             pass  # the same event id twice: the first one stands (stable-id review items)
         else:
@@ -199,21 +209,21 @@ def ingest(
             conflicts = merged.conflicts
         result.applied += 1
         change_rows.append(
-            {
-                "tenant_id": device.tenant_id,
-                "change_id": change.change_id,
-                "seq": seq,
-                "device_id": device.device_id,
-                "device_seq": change.device_seq,
-                "user_id": change.user_id,
-                "entity": change.entity,
-                "record_id": change.record_id,
-                "op": change.op,
-                "fields": sealed_json,
-                "base_versions": json.dumps(change.base_versions),
-                "hlc": change.hlc,
-                "received_at": now,
-            }
+            (
+                device.tenant_id,
+                change.change_id,
+                seq,
+                device.device_id,
+                change.device_seq,
+                change.user_id,
+                change.entity,
+                change.record_id,
+                change.op,
+                sealed_json,
+                json_text.dumps(change.base_versions) if change.base_versions else "{}",
+                change.hlc,
+                now,
+            )
         )
         audit_entries.append(
             audit.AuditEntry(
@@ -242,18 +252,20 @@ def ingest(
             # Review ids are stable, so an earlier batch may have raised this one already.
             if draft.record_id in rows or stored(conn, device.tenant_id, draft.record_id):
                 continue
-            rows[draft.record_id] = Row(
-                "review_item",
-                draft.record_id,
-                device.home_id,
-                draft.fields.get("resident_id"),
-                draft.fields,
-                {name: make_version(change.hlc, draft.record_id) for name in draft.fields},
-                change.hlc,
-                None,
-                None,
-                exists=False,
-                dirty=True,
+            lookup.add(
+                Row(
+                    "review_item",
+                    draft.record_id,
+                    device.home_id,
+                    draft.fields.get("resident_id"),
+                    draft.fields,
+                    {name: make_version(change.hlc, draft.record_id) for name in draft.fields},
+                    change.hlc,
+                    None,
+                    None,
+                    exists=False,
+                    dirty=True,
+                )
             )
             result.review_items += 1
             audit_entries.append(
@@ -267,7 +279,7 @@ def ingest(
             )
 
     try:
-        insert_many(conn, changes, change_rows)
+        insert_rows(conn, changes, _CHANGE_COLUMNS, change_rows)
     except sa.exc.IntegrityError:
         # Only its key can clash: an id this tenant already stored, under an older sequence
         # number. Found by the insert rather than by a look-up before it.
@@ -278,16 +290,8 @@ def ingest(
     audit_seq, audit_head = audit.write_entries(
         conn, device.tenant_id, int(head.audit_seq), head.audit_head, audit_entries
     )
-    conn.execute(
-        sa.update(tenants)
-        .where(tenants.c.id == device.tenant_id)
-        .values(seq=seq, audit_seq=audit_seq, audit_head=audit_head)
-    )
-    conn.execute(
-        sa.update(devices)
-        .where(devices.c.id == device.device_id)
-        .values(acked_seq=fresh[-1].device_seq, last_seen_at=now)
-    )
+    _MOVE_TENANT.run(conn, seq, audit_seq, audit_head, device.tenant_id)
+    _MOVE_DEVICE.run(conn, fresh[-1].device_seq, now, device.device_id)
     result.acknowledged_seq = fresh[-1].device_seq
     result.server_seq = seq
     result.touched_homes.add(device.home_id)

@@ -4,7 +4,7 @@ merge, and written back (personal fields sealed) with fresh sequence numbers aft
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,9 +13,11 @@ import sqlalchemy as sa
 from shared import entities as ent
 from shared import rules
 from shared.protocol import Change
+from syncserver import json_text
 from syncserver.crypto import SEALED_ENTITIES, TenantCipher, sealed_names
 from syncserver.crypto.fields import RECORDS
-from syncserver.db.bulk import insert_many
+from syncserver.db.bulk import insert_rows
+from syncserver.db.fixed_sql import FixedSql
 from syncserver.db.tables import records
 from syncserver.sync.context import DeviceContext
 
@@ -56,6 +58,12 @@ class StoredJson(Mapping[str, Any]):
     def __getitem__(self, name: str) -> Any:
         return self._parsed()[name]
 
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._parsed().get(name, default)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._parsed()
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._parsed())
 
@@ -79,18 +87,49 @@ class StoredFields(StoredJson):
     def __getitem__(self, name: str) -> Any:
         values = self._parsed()
         value = values[name]
-        if self._closed is None:
-            self._closed = {n for n in sealed_names(self._entity, values) if n in values}
-        if name in self._closed:
+        closed = self._closed
+        if closed is None:
+            closed = self._closed = {n for n in sealed_names(self._entity, values) if n in values}
+        if name in closed:
             value = self._cipher.open_value(RECORDS, self._record_id, name, value)
             values[name] = value
-            self._closed.discard(name)
+            closed.discard(name)
         return value
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self._parsed() else default
+
+
+# What the rules and a push read of stored records and write back, as fixed SQL.
+_READ = "SELECT record_id, entity, home_id, resident_id, fields, versions, hlc, user_id, device_id"
+_IN_HOME = f"{_READ} FROM records WHERE tenant_id = ? AND (home_id = ? OR home_id IS NULL)"
+_ONE_IN_HOME = FixedSql(f"{_IN_HOME} AND record_id = ?")
+_RESIDENT_EVENTS = FixedSql(f"{_IN_HOME} AND entity = ? AND resident_id = ?")
+_BY_IDS = FixedSql(f"{_READ} FROM records WHERE tenant_id = ? AND record_id IN (?)")
+_IS_STORED = FixedSql("SELECT record_id FROM records WHERE tenant_id = ? AND record_id = ?")
+_UPDATE = FixedSql(
+    "UPDATE records SET fields = ?, versions = ?, hlc = ?, server_seq = ?, user_id = ?, "
+    "device_id = ? WHERE tenant_id = ? AND record_id = ?"
+)
+_INSERTED = (
+    "tenant_id",
+    "record_id",
+    "entity",
+    "home_id",
+    "resident_id",
+    "fields",
+    "versions",
+    "hlc",
+    "server_seq",
+    "user_id",
+    "device_id",
+)
 
 
 class Lookup:
     """What the safety rules may read: the batch's rows (pending ones included) and, loaded
-    on demand into the same map, this home's stored records."""
+    on demand into the same map, this home's stored records. Rows are added to the map
+    through ``add``."""
 
     def __init__(
         self,
@@ -104,45 +143,48 @@ class Lookup:
         self._cipher = cipher
         self._tenant_id = device.tenant_id
         self._home_id = device.home_id
-        self._loaded: set[tuple[str, str]] = set()
+        # The rows of each (entity, resident) asked for, in the map's order: kept up to date
+        # as rows are added, so a rule's look-up does not walk every row of the batch.
+        self._of_resident: dict[tuple[str, str | None], list[Row]] = {}
 
-    def _load(self, condition: sa.ColumnElement[bool]) -> None:
-        query = sa.select(records).where(
-            records.c.tenant_id == self._tenant_id,
-            sa.or_(records.c.home_id == self._home_id, records.c.home_id.is_(None)),
-            condition,
-        )
-        for r in self._conn.execute(query).mappings():
-            self._rows.setdefault(r["record_id"], to_row(r, self._cipher))
+    def add(self, row: Row) -> None:
+        """Put ``row`` (new, or read from the database) in the map."""
+        self._rows[row.record_id] = row
+        listed = self._of_resident.get((row.entity, row.resident_id))
+        if listed is not None:
+            listed.append(row)
+
+    def _load(self, query: FixedSql, *values: str) -> None:
+        found = query.run(self._conn, self._tenant_id, self._home_id, *values)
+        for r in found:
+            if r[0] not in self._rows:
+                self.add(to_row(r, self._cipher))
 
     def get_record(self, entity: str, record_id: str) -> rules.StoredRecord | None:
         if record_id not in self._rows:
-            self._load(records.c.record_id == record_id)
+            self._load(_ONE_IN_HOME, record_id)
         row = self._rows.get(record_id)
         if row is None or row.entity != entity:
             return None
         return rules.StoredRecord(row.entity, row.record_id, row.fields, row.versions)
 
     def events_for_resident(self, entity: str, resident_id: str) -> list[rules.StoredRecord]:
-        if (entity, resident_id) not in self._loaded:
-            self._loaded.add((entity, resident_id))
-            self._load(sa.and_(records.c.entity == entity, records.c.resident_id == resident_id))
+        listed = self._of_resident.get((entity, resident_id))
+        if listed is None:
+            listed = self._of_resident[entity, resident_id] = [
+                row
+                for row in self._rows.values()
+                if row.entity == entity and row.resident_id == resident_id
+            ]
+            self._load(_RESIDENT_EVENTS, entity, resident_id)
         return [
             rules.StoredRecord(row.entity, row.record_id, row.fields, row.versions)
-            for row in self._rows.values()
-            if row.entity == entity and row.resident_id == resident_id
+            for row in listed
         ]
 
 
 def stored(conn: sa.Connection, tenant_id: str, record_id: str) -> bool:
-    return (
-        conn.execute(
-            sa.select(records.c.record_id).where(
-                records.c.tenant_id == tenant_id, records.c.record_id == record_id
-            )
-        ).first()
-        is not None
-    )
+    return _IS_STORED.run(conn, tenant_id, record_id).first() is not None
 
 
 def load_rows(
@@ -160,32 +202,26 @@ def load_rows(
     ids = sorted(wanted)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        for r in conn.execute(
-            sa.select(records).where(
-                records.c.tenant_id == tenant_id, records.c.record_id.in_(chunk)
-            )
-        ).mappings():
-            loaded[r["record_id"]] = to_row(r, cipher)
+        for r in _BY_IDS.run(conn, tenant_id, chunk):
+            loaded[r[0]] = to_row(r, cipher)
     return loaded
 
 
-def to_row(r: sa.RowMapping, cipher: TenantCipher) -> Row:
-    entity, record_id = r["entity"], r["record_id"]
-    fields = (
-        StoredFields(r["fields"], entity, record_id, cipher)
-        if entity in SEALED_ENTITIES
-        else StoredJson(r["fields"])
-    )
+def to_row(r: Sequence[Any], cipher: TenantCipher) -> Row:
+    """A stored record from its columns as ``_READ`` names them."""
+    record_id, entity, home_id, resident_id, fields, versions, hlc, user_id, device_id = r
     return Row(
         entity,
         record_id,
-        r["home_id"],
-        r["resident_id"],
-        fields,
-        StoredJson(r["versions"]),
-        r["hlc"],
-        r["user_id"],
-        r["device_id"],
+        home_id,
+        resident_id,
+        StoredFields(fields, entity, record_id, cipher)
+        if entity in SEALED_ENTITIES
+        else StoredJson(fields),
+        StoredJson(versions),
+        hlc,
+        user_id,
+        device_id,
         exists=True,
     )
 
@@ -195,56 +231,47 @@ def write_rows(
 ) -> int:
     """Write every changed record with a new sequence number, personal fields sealed;
     returns the last sequence number used."""
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
+    inserts: list[tuple[Any, ...]] = []
+    updates: list[tuple[Any, ...]] = []
     for row in rows.values():
         if not row.dirty:
             continue
         seq += 1
-        values = {
-            "tenant_id": tenant_id,
-            "record_id": row.record_id,
-            "entity": row.entity,
-            "home_id": row.home_id,
-            "resident_id": row.resident_id,
-            "fields": row.stored_json
-            or json.dumps(cipher.seal(row.entity, row.record_id, row.fields)),
-            "versions": json.dumps(dict(row.versions)),
-            "hlc": row.hlc,
-            "server_seq": seq,
-            "user_id": row.user_id,
-            "device_id": row.device_id,
-        }
-        (updates if row.exists else inserts).append(values)
-    if inserts:
-        insert_many(conn, records, inserts)
-    if updates:
-        conn.execute(
-            sa.update(records)
-            .where(
-                records.c.tenant_id == sa.bindparam("b_tenant"),
-                records.c.record_id == sa.bindparam("b_record"),
-            )
-            .values(
-                fields=sa.bindparam("b_fields"),
-                versions=sa.bindparam("b_versions"),
-                hlc=sa.bindparam("b_hlc"),
-                server_seq=sa.bindparam("b_seq"),
-                user_id=sa.bindparam("b_user"),
-                device_id=sa.bindparam("b_device"),
-            ),
-            [
-                {
-                    "b_tenant": u["tenant_id"],
-                    "b_record": u["record_id"],
-                    "b_fields": u["fields"],
-                    "b_versions": u["versions"],
-                    "b_hlc": u["hlc"],
-                    "b_seq": u["server_seq"],
-                    "b_user": u["user_id"],
-                    "b_device": u["device_id"],
-                }
-                for u in updates
-            ],
+        fields = row.stored_json or json_text.dumps(
+            cipher.seal(row.entity, row.record_id, row.fields)
         )
+        versions = row.versions
+        versions_json = json_text.dumps(versions if type(versions) is dict else dict(versions))
+        if row.exists:
+            updates.append(
+                (
+                    fields,
+                    versions_json,
+                    row.hlc,
+                    seq,
+                    row.user_id,
+                    row.device_id,
+                    tenant_id,
+                    row.record_id,
+                )
+            )
+        else:
+            inserts.append(
+                (
+                    tenant_id,
+                    row.record_id,
+                    row.entity,
+                    row.home_id,
+                    row.resident_id,
+                    fields,
+                    versions_json,
+                    row.hlc,
+                    seq,
+                    row.user_id,
+                    row.device_id,
+                )
+            )
+    if inserts:
+        insert_rows(conn, records, _INSERTED, inserts)
+    _UPDATE.run_many(conn, updates)
     return seq

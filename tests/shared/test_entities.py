@@ -208,6 +208,13 @@ def test_a_new_record_missing_a_required_field_is_refused(pair: tuple[str, dict[
         ("resident", {"fluid_target_ml": True}, "fluid target ml must be a number."),
         ("resident", {"dnacpr": "no"}, "dnacpr must be yes or no."),
         ("care_note", {"occurred_at": "2024-03-31T14:05:00"}, "must include a time zone."),
+        ("care_note", {"occurred_at": "31/03/2024 14:05"}, "must be a date and time like"),
+        ("care_note", {"occurred_at": 1711893900}, "occurred at must be text."),
+        ("care_note", {"resident_id": 12}, "resident id must be text."),
+        ("resident", {"date_of_birth": 19400102}, "date of birth must be text."),
+        ("resident", {"first_name": None}, "first name is required."),
+        ("resident", {"first_name": "   "}, "first name is required."),
+        ("resident", {"room": None, "status": "away"}, "status must be one of"),
     ],
 )
 def test_refusals_are_sentences_for_a_person(

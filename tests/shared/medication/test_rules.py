@@ -5,8 +5,10 @@ and never drops a record."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import uuid
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from hypothesis import given
@@ -15,9 +17,13 @@ from hypothesis import strategies as st
 from shared import rules
 from shared.entities import validate_fields
 from shared.ids import stable_id
-from shared.medication.scheduling import slot_id_for
+from shared.medication import ledger
+from shared.medication import rules as medication_rules
+from shared.medication.ledger import TAKEN, Event
+from shared.medication.scheduling import PrnDose, prn_violations, slot_id_for
 from shared.rules import AppliedChange, StoredRecord
 
+DOSE = "medication_administration"
 RESIDENT = str(uuid.UUID(int=1))
 PRESCRIPTION = str(uuid.UUID(int=2))
 _ids = itertools.count(100)
@@ -207,3 +213,103 @@ def test_review_ids_do_not_depend_on_arrival_order(concurrent: list[int]) -> Non
         raised += [d.record_id for d in replica.raise_for(record)]
     assert len(raised) == 1  # one review, for the later of the two concurrent doses
     assert raised[0] == stable_id("cd_balance", ids[2])
+
+
+# --- the events a rule reads ---------------------------------------------------------------
+# A rule reads only the events it could need of a resident's growing history (the candidates
+# of ``_events``, and PRN doses within two days): what it raises is what it raises reading
+# every event, whatever amendments and corrections the history holds.
+
+PRESCRIPTIONS = (PRESCRIPTION, str(uuid.UUID(int=3)))
+SLOTS = (SLOT, str(uuid.UUID(int=4)))
+START = dt.datetime(2024, 6, 1, tzinfo=dt.UTC)
+
+
+@st.composite
+def dose_histories(draw: st.DrawFn, prn: bool = False) -> list[StoredRecord]:
+    """Doses over six days, some of them corrected or entered in error (an amendment may
+    name a missing record, or another amendment). ``prn``: doses of one PRN medicine, many
+    to a day, the last (the change) given in the last day of three."""
+    history: list[StoredRecord] = []
+    count = draw(st.integers(1, 40 if prn else 30))
+    for n in range(count):
+        minutes = draw(st.integers(0, (3 if prn else 6) * 24 * 60))
+        if prn and n == count - 1:
+            minutes = draw(st.integers(48 * 60, 72 * 60))
+        fields = dose(
+            (START + dt.timedelta(minutes=minutes)).isoformat(),
+            prescription_id=PRESCRIPTION if prn else draw(st.sampled_from(PRESCRIPTIONS)),
+            outcome=draw(st.sampled_from(["given", "given", "refused", "self_administered"])),
+            quantity=draw(st.sampled_from([1.0, 2.0])),
+        )
+        if prn and n == count - 1:
+            fields["outcome"] = "given"
+        elif not prn and draw(st.booleans()):
+            fields["slot_id"] = draw(st.sampled_from(SLOTS))
+        if history and draw(st.integers(0, 3)) == 0:
+            target = draw(st.sampled_from([*(r.record_id for r in history), new_id()]))
+            fields["amends_id"] = target
+            fields["amend_kind"] = draw(st.sampled_from(["amendment", "entered_in_error"]))
+        history.append(StoredRecord(DOSE, str(uuid.UUID(int=10_000 + n)), fields, {}))
+    return history
+
+
+def _change(record: StoredRecord) -> AppliedChange:
+    return AppliedChange(DOSE, record.record_id, "create", record.fields, {}, RESIDENT, "")
+
+
+@given(dose_histories(), st.sampled_from(["slot", "prescription", "near"]))
+def test_a_rule_reads_what_stands_of_every_event_it_wants(
+    history: list[StoredRecord], want: str
+) -> None:
+    *stored, last = history
+    replica = Replica(*stored)
+    change = _change(last)
+    at = ledger.occurred(last.fields)
+    wanted: Callable[[Mapping[str, Any]], bool] = {
+        "slot": lambda f: f.get("slot_id") == SLOTS[0],
+        "prescription": lambda f: f.get("prescription_id") == PRESCRIPTIONS[0],
+        "near": lambda f: abs(ledger.occurred(f) - at) < dt.timedelta(hours=30),
+    }[want]
+    every = {r.record_id: Event(r.record_id, r.fields) for r in stored}
+    every.setdefault(last.record_id, Event(last.record_id, last.fields))
+    expected = [e for e in ledger.live_events(every.values()) if wanted(e.fields)]
+    assert medication_rules._events(replica, DOSE, RESIDENT, change, wanted) == expected
+
+
+def _prn_reading_every_dose(change: AppliedChange, replica: Replica) -> list[tuple[str, str]]:
+    """What ``prn_limit_broken`` raises judging every dose of the medicine (the rule before
+    it read only the doses near the change): (subject, message) of each review."""
+    limits = dict(prescription("prn").fields)
+    every = {r.record_id: Event(r.record_id, r.fields) for r in replica.records.values()}
+    every.setdefault(change.record_id, Event(change.record_id, change.fields))
+    same = [
+        e
+        for e in ledger.live_events(every.values())
+        if e.fields.get("outcome") in TAKEN
+        and e.fields.get("prescription_id") == change.fields.get("prescription_id")
+        and e.fields.get("homely_remedy_id") == change.fields.get("homely_remedy_id")
+    ]
+    doses = [
+        PrnDose(e.record_id, ledger.occurred(e.fields), float(e.fields.get("quantity") or 2))
+        for e in same
+    ]
+    at = ledger.occurred(change.fields)
+    found = prn_violations(limits, doses)
+    return [
+        (d.record_id, found[d.record_id])
+        for d in sorted(doses, key=lambda d: (d.given_at, d.record_id))
+        if d.record_id in found and abs((d.given_at - at).total_seconds()) < 24 * 3600
+    ]
+
+
+@given(dose_histories(prn=True))
+def test_prn_limits_raise_what_reading_every_dose_raises(history: list[StoredRecord]) -> None:
+    *stored, last = history
+    replica = Replica(prescription("prn"), *stored)
+    change = _change(last)
+    raised = medication_rules.prn_limit_broken(change, replica)
+    expected = _prn_reading_every_dose(change, Replica(*stored))
+    assert [(d.fields["subject_id"], d.fields["message"].split(": ", 1)[1]) for d in raised] == [
+        (subject, why) for subject, why in expected
+    ]

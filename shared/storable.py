@@ -12,22 +12,42 @@ from typing import Any
 _UNSAVABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
 # What JSON text must contain to decode to something unstorable: NUL and surrogates can only
 # be written as escapes (\u0000, \ud800-\udfff: raw, the first is not JSON and the others
-# are not UTF-8); a number that is not finite only as NaN, Infinity, or a number (after ':',
-# '[' or ',') with an exponent of three digits or three hundred digits before its point.
-# Text without any of these cannot hold a problem; text with one (an emoji written as an
-# escaped pair, a resident called "NaNa") is checked value by value.
-_MAYBE_UNSTORABLE_JSON = re.compile(
-    rb"\\u(?:0000|[dD][89a-fA-F])"
-    rb"|NaN|Infinity"
-    rb"|[:\[,]\s*-?[0-9]+(?:\.[0-9]*)?[eE][+-]?[0-9]{3}"
-    rb"|[:\[,]\s*-?[0-9]{300}"
-)
+# are not UTF-8); a number that is not finite only as NaN, Infinity, a number with an exponent
+# of three digits, or one with three hundred digits before its point. Text without any of
+# these cannot hold a problem; text with one (an emoji written as an escaped pair, a resident
+# called "NaNa") is checked value by value.
+_ESCAPED_PROBLEM = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+
+
+def _number_shapes() -> bytes:
+    """A byte map that keeps only the shape of numbers: every digit 0, e or E e, a sign +,
+    what may come before a number (':', '[', ',') ':', JSON's spaces ' ', anything else x."""
+    shapes = bytearray(b"x" * 256)
+    for characters, shape in ((b"0123456789", b"0"), (b"eE", b"e"), (b"+-", b"+"), (b".", b".")):
+        for character in characters:
+            shapes[character] = shape[0]
+    for character in b":[,":
+        shapes[character] = ord(":")
+    for character in b" \t\r\n":
+        shapes[character] = ord(" ")
+    return bytes(shapes)
+
+
+_NUMBER_SHAPES = _number_shapes()
+# A number (after ':', '[' or ',') with an exponent of three digits, as a shape.
+_LARGE_EXPONENT = re.compile(rb":[ ]*\+?[0.]+e\+?000")
+_LONG_NUMBER = b"0" * 300
 
 
 def json_text_is_storable(raw: bytes) -> bool:
     """True when JSON text ``raw`` cannot decode to anything ``unstorable`` would refuse, so
     its values need no check one by one."""
-    return _MAYBE_UNSTORABLE_JSON.search(raw) is None
+    if b"\\u" in raw and _ESCAPED_PROBLEM.search(raw):
+        return False
+    if b"NaN" in raw or b"Infinity" in raw:
+        return False
+    shapes = raw.translate(_NUMBER_SHAPES)
+    return _LONG_NUMBER not in shapes and _LARGE_EXPONENT.search(shapes) is None
 
 
 def text_problem(value: str) -> str | None:

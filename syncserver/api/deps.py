@@ -26,7 +26,7 @@ from fastapi import Request
 from shared.protocol import DEVICE_AUTH_SCHEME
 from syncserver import audit, audit_checkpoints, signin
 from syncserver.api.announcer import Announce, Announcer
-from syncserver.api.device_credentials import NOT_ENROLLED, DeviceCredentials
+from syncserver.api.device_credentials import DeviceCredentials
 from syncserver.api.push_queue import PushQueue
 from syncserver.audit_checkpoints import AuditSigner
 from syncserver.config import Settings
@@ -39,7 +39,7 @@ from syncserver.live import LiveHub
 from syncserver.security.passwords import digest_matches
 from syncserver.security.ratelimit import SignInLimiter
 from syncserver.security.tokens import AccessClaims, TokenService
-from syncserver.sync.context import DeviceContext
+from syncserver.sync.context import NOT_ENROLLED, DeviceContext
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

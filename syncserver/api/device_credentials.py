@@ -1,21 +1,15 @@
 """Enrolled PCs' credentials as last read, so a push needs no look-up of its own before it
 joins the queue. What is kept never changes for a device (its tenant, home and secret are
 fixed at enrolment); whether it is still in service is read again inside each push's
-transaction (``current_device``), where a removed device is refused."""
+transaction (``syncserver.sync.ingest``), where a device no longer enrolled is refused."""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
 
-import sqlalchemy as sa
-
-from syncserver.db.tables import devices
-from syncserver.errors import AuthError
 from syncserver.security.passwords import digest_matches
 from syncserver.sync.context import DeviceContext
-
-NOT_ENROLLED = "This PC is not enrolled: enrol it with a code from IT."
 
 
 class DeviceCredentials:
@@ -44,22 +38,3 @@ class DeviceCredentials:
             self._known.move_to_end(device_id)
             while len(self._known) > self._capacity:
                 self._known.popitem(last=False)
-
-
-def current_device(conn: sa.Connection, device: DeviceContext) -> DeviceContext:
-    """``device`` as it stands in this transaction: still enrolled in its tenant, and
-    whether IT has removed it from service since."""
-    row = conn.execute(
-        sa.select(devices.c.status, devices.c.acked_seq).where(
-            devices.c.id == device.device_id, devices.c.tenant_id == device.tenant_id
-        )
-    ).one_or_none()
-    if row is None:
-        raise AuthError(NOT_ENROLLED, code="device_unauthenticated")
-    return DeviceContext(
-        device.device_id,
-        device.tenant_id,
-        device.home_id,
-        int(row.acked_seq),
-        revoked=row.status != "active",
-    )

@@ -45,7 +45,6 @@ from syncserver.api.deps import (
     state_of,
     touch_device,
 )
-from syncserver.api.device_credentials import current_device
 from syncserver.api.push_queue import PushJob
 from syncserver.db.tables import tenants
 from syncserver.errors import BadRequest, PayloadTooLarge, ServerError
@@ -216,8 +215,7 @@ async def push(
     batch = await state.run_db(functools.partial(_parse_push, raw))
 
     def apply(conn: sa.Connection) -> IngestResult:
-        current = current_device(conn, device)
-        return ingest(conn, current, batch.changes, state.cipher.for_tenant(conn, device.tenant_id))
+        return ingest(conn, device, batch.changes, state.cipher.for_tenant(conn, device.tenant_id))
 
     def refused(conn: sa.Connection, exc: ServerError) -> None:
         detail = {"code": exc.code, "reason": exc.message[:300]}

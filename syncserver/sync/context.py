@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+NOT_ENROLLED = "This PC is not enrolled: enrol it with a code from IT."
+
 
 @dataclass(frozen=True)
 class DeviceContext:

@@ -23,8 +23,8 @@ from syncserver.crypto import SEALED_ENTITIES, TenantCipher
 from syncserver.db.bulk import insert_rows
 from syncserver.db.fixed_sql import FixedSql
 from syncserver.db.tables import changes, devices
-from syncserver.errors import BadRequest, Conflict, Forbidden
-from syncserver.sync.context import DeviceContext
+from syncserver.errors import AuthError, BadRequest, Conflict, Forbidden
+from syncserver.sync.context import NOT_ENROLLED, DeviceContext
 from syncserver.sync.rows import Lookup, Row, load_rows, stored, write_rows
 
 # The statements of every push, as fixed SQL.
@@ -32,7 +32,9 @@ _LOCK_TENANT = FixedSql(
     "UPDATE tenants SET seq = seq WHERE id = ? "
     "RETURNING seq, audit_seq, audit_head, audit_key_wrapped, audit_key_master_id"
 )
-_ACKED_SEQ = FixedSql("SELECT acked_seq FROM devices WHERE id = ?")
+# The device as it stands now: IT may have removed it from service since its credential
+# was checked (a removed PC may still hand over what it recorded; its changes are marked).
+_DEVICE_NOW = FixedSql("SELECT acked_seq, status FROM devices WHERE id = ? AND tenant_id = ?")
 _ROLES = FixedSql("SELECT id, role FROM users WHERE tenant_id = ? AND id IN (?)")
 _MOVE_TENANT = FixedSql("UPDATE tenants SET seq = ?, audit_seq = ?, audit_head = ? WHERE id = ?")
 _MOVE_DEVICE = FixedSql(
@@ -84,7 +86,10 @@ def ingest(
     # The same statement reads the audit chain's head and key, which the lock also guards.
     head = _LOCK_TENANT.run(conn, device.tenant_id).one()
     seq = int(head.seq)
-    acked = int(_ACKED_SEQ.run(conn, device.device_id).scalar_one())
+    now_row = _DEVICE_NOW.run(conn, device.device_id, device.tenant_id).one_or_none()
+    if now_row is None:
+        raise AuthError(NOT_ENROLLED, code="device_unauthenticated")
+    acked, revoked = int(now_row.acked_seq), now_row.status != "active"
     ordered = sorted(batch, key=lambda c: c.device_seq)
     fresh = [c for c in ordered if c.device_seq > acked]
     result = IngestResult(acknowledged_seq=acked, duplicates=len(ordered) - len(fresh))
@@ -227,7 +232,7 @@ def ingest(
         )
         audit_entries.append(
             audit.AuditEntry(
-                _audit_action(change.entity, change.op, device.revoked),
+                _audit_action(change.entity, change.op, revoked),
                 change.user_id,
                 device.device_id,
                 f"{change.entity}:{change.record_id}",

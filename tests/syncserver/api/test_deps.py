@@ -4,16 +4,19 @@ else, each refusal audited."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from shared.demo_data import DemoProvider
 from syncserver import tenancy
 from syncserver.db.engine import Database
+from syncserver.db.tables import devices
 from syncserver.errors import NotFound
 from tests.helpers.server import (
     ChangeMaker,
     EnrolledDevice,
     audit_rows,
+    push,
     push_ok,
     staff_of,
     stored_record,
@@ -111,3 +114,20 @@ def test_a_known_pc_with_the_wrong_secret_is_refused(
     body = {"protocol": 2, "changes": []}
     response = client.post("/v1/sync/push", json=body, headers=forged)
     assert (response.status_code, response.json()["code"]) == (401, "device_unauthenticated")
+
+
+def test_a_known_pc_no_longer_in_the_database_is_refused(
+    client: TestClient, seeded_db: Database, demo_provider: DemoProvider, pc_a: EnrolledDevice
+) -> None:
+    """The credential the server remembers is not enough: the push's transaction must find
+    the device (a database restored from before it enrolled has no such device)."""
+    carer = staff_of(demo_provider, "care_assistant", pc_a.home_id)
+    resident = next(r for r in demo_provider.residents if r.home_id == pc_a.home_id)
+    maker = ChangeMaker()
+    push_ok(client, pc_a.headers, [maker.note(resident.record_id, carer.user_id)])
+    with seeded_db.writer.begin() as conn:
+        conn.execute(sa.delete(devices).where(devices.c.id == pc_a.device_id))
+    late = maker.note(resident.record_id, carer.user_id)
+    response = push(client, pc_a.headers, [late])
+    assert (response.status_code, response.json()["code"]) == (401, "device_unauthenticated")
+    assert stored_record(seeded_db, demo_provider.tenant_id, late.record_id) is None

@@ -39,12 +39,13 @@ MAX_GROUP = 16  # pushes to one commit at most
 
 @dataclass(eq=False)
 class PushJob(Generic[T]):
-    """One push: ``apply`` does its work on the shared connection (inside its savepoint);
-    ``refused`` audits a refusal there after the rollback; ``committed`` runs after the
-    commit, on the lane's thread (announcements: it must be quick)."""
+    """One push: ``apply`` does its work on the shared connection (inside its savepoint),
+    with a dict the pushes of one transaction share (what they would each look up again,
+    such as their tenant's cipher); ``refused`` audits a refusal there after the rollback;
+    ``committed`` runs after the commit, on the lane's thread (it must be quick)."""
 
     tenant_id: str
-    apply: Callable[[sa.Connection], T]
+    apply: Callable[[sa.Connection, dict[str, Any]], T]
     refused: Callable[[sa.Connection, ServerError], None]
     committed: Callable[[T], None] | None = None
     future: Future[T] = field(default_factory=Future)
@@ -182,6 +183,7 @@ class PushQueue:
 
     def _transaction(self, group: list[PushJob[Any]]) -> list[_Outcome[Any]]:
         outcomes: list[_Outcome[Any]] = []
+        shared: dict[str, Any] = {}
         with self._engine.begin() as conn:
             entered: str | None = None
             for job in group:
@@ -190,7 +192,7 @@ class PushQueue:
                     entered = job.tenant_id
                 try:
                     with conn.begin_nested():
-                        value = job.apply(conn)
+                        value = job.apply(conn, shared)
                 except ServerError as exc:
                     with conn.begin_nested():
                         job.refused(conn, exc)

@@ -10,7 +10,7 @@ import logging
 import time
 import zlib
 from collections.abc import AsyncIterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 import zstandard
@@ -46,6 +46,7 @@ from syncserver.api.deps import (
     touch_device,
 )
 from syncserver.api.push_queue import PushJob
+from syncserver.crypto import TenantCipher
 from syncserver.db.tables import tenants
 from syncserver.errors import BadRequest, PayloadTooLarge, ServerError
 from syncserver.sync.context import DeviceContext
@@ -214,8 +215,13 @@ async def push(
     # Parsed on a database thread: a large batch does not hold up other PCs' requests.
     batch = await state.run_db(functools.partial(_parse_push, raw))
 
-    def apply(conn: sa.Connection) -> IngestResult:
-        return ingest(conn, device, batch.changes, state.cipher.for_tenant(conn, device.tenant_id))
+    def apply(conn: sa.Connection, shared: dict[str, Any]) -> IngestResult:
+        # One cipher per tenant per transaction: its data key is looked up once per group.
+        key = f"cipher:{device.tenant_id}"
+        cipher = shared.get(key)
+        if not isinstance(cipher, TenantCipher):
+            cipher = shared[key] = state.cipher.for_tenant(conn, device.tenant_id)
+        return ingest(conn, device, batch.changes, cipher)
 
     def refused(conn: sa.Connection, exc: ServerError) -> None:
         detail = {"code": exc.code, "reason": exc.message[:300]}

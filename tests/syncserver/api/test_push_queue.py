@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -39,8 +40,10 @@ def _names(engine: sa.Engine) -> list[str]:
         return sorted(conn.exec_driver_sql("SELECT name FROM rows").scalars())
 
 
-def _insert(name: str, then: Callable[[], None] = lambda: None) -> Callable[[sa.Connection], str]:
-    def apply(conn: sa.Connection) -> str:
+def _insert(
+    name: str, then: Callable[[], None] = lambda: None
+) -> Callable[[sa.Connection, dict[str, Any]], str]:
+    def apply(conn: sa.Connection, _shared: dict[str, Any]) -> str:
         # The transaction's identity: every push of one group sees the same connection.
         tx = str(id(conn.connection.dbapi_connection))
         conn.exec_driver_sql("INSERT INTO rows (name, tx) VALUES (?, ?)", (name, tx))
@@ -80,7 +83,7 @@ def test_waiting_pushes_share_one_commit_and_a_refusal_rolls_back_only_itself(
         first = queue.submit(PushJob("t1", _insert("first", gate.hold), _refused_into(refusals)))
         assert gate.entered.wait(WAIT_S)
 
-        def refuse(conn: sa.Connection) -> str:
+        def refuse(conn: sa.Connection, _shared: dict[str, Any]) -> str:
             conn.exec_driver_sql("INSERT INTO rows (name, tx) VALUES ('half-written', '')")
             raise Conflict("no", code="sequence_gap")
 
@@ -114,7 +117,7 @@ def test_a_push_that_breaks_its_group_is_tried_alone_and_the_rest_commit(
         first = queue.submit(PushJob("t1", _insert("first", gate.hold), _refused_into([])))
         assert gate.entered.wait(WAIT_S)
 
-        def broken(_conn: sa.Connection) -> str:
+        def broken(_conn: sa.Connection, _shared: dict[str, Any]) -> str:
             raise RuntimeError("a bug, not a refusal")
 
         waiting = [
@@ -176,7 +179,7 @@ def test_with_several_lanes_one_tenant_is_never_written_twice_at_once(
     lock = threading.Lock()
 
     def tracked(tenant: str, then: Callable[[], None] = lambda: None) -> Callable[..., str]:
-        def apply(_conn: sa.Connection) -> str:
+        def apply(_conn: sa.Connection, _shared: dict[str, Any]) -> str:
             with lock:
                 running[tenant] += 1
                 if running[tenant] > 1:
@@ -220,3 +223,29 @@ def test_stopping_fails_waiting_pushes_and_refuses_new_ones(engine: sa.Engine) -
     with pytest.raises(QueueStopped):
         queue.submit(PushJob("t1", _insert("late"), _refused_into([])))
     assert _names(engine) == ["held"]
+
+
+def test_the_pushes_of_one_transaction_share_what_they_looked_up(engine: sa.Engine) -> None:
+    queue = PushQueue(engine, Scope(), lanes=1, mixed_tenants=True)
+    gate = Gate()
+    seen: list[tuple[str, object]] = []
+
+    def look(name: str, then: Callable[[], None] = lambda: None) -> Callable[..., str]:
+        def apply(_conn: sa.Connection, shared: dict[str, Any]) -> str:
+            seen.append((name, shared.get("key")))
+            shared.setdefault("key", name)
+            then()
+            return name
+
+        return apply
+
+    try:
+        first = queue.submit(PushJob("t1", look("first", gate.hold), _refused_into([])))
+        assert gate.entered.wait(WAIT_S)
+        waiting = [queue.submit(PushJob("t1", look(n), _refused_into([]))) for n in "ab"]
+        gate.release.set()
+        assert [f.result(WAIT_S) for f in (first, *waiting)] == ["first", "a", "b"]
+    finally:
+        queue.stop()
+    # The first push's transaction is not the one the other two share.
+    assert seen == [("first", None), ("a", None), ("b", "a")]

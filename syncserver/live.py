@@ -10,11 +10,18 @@ import contextlib
 import json
 import logging
 import threading
+import time
+import uuid
 from collections import defaultdict
 from typing import Any
 
 log = logging.getLogger(__name__)
 CHANNEL = "wcn:live"
+# Each process keeps, in a Redis set of its own, the homes where a PC listening to it takes
+# notifications with their changes; a process builds those pages only for such homes.
+PAGE_HOMES_KEY = "wcn:live:page-homes:"
+PAGE_HOMES_TTL_S = 30  # a set outlives its process by at most this
+PAGE_HOMES_SYNC_S = 1.0  # how often a process shares its set and reads the others'
 
 
 class LiveHub:
@@ -28,6 +35,9 @@ class LiveHub:
         self._redis: Any = None
         self._listener: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._page_homes_key = PAGE_HOMES_KEY + uuid.uuid4().hex
+        self._remote_page_homes: frozenset[str] = frozenset()
+        self._page_homes_synced_at = 0.0
 
     def start(self) -> None:
         if not self._redis_url:
@@ -42,6 +52,8 @@ class LiveHub:
         self._stopping.set()
         if self._redis is not None:
             with contextlib.suppress(Exception):
+                self._redis.delete(self._page_homes_key)
+            with contextlib.suppress(Exception):
                 self._redis.close()
 
     def _listen(self) -> None:
@@ -52,7 +64,8 @@ class LiveHub:
                 pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(CHANNEL)
                 while not self._stopping.is_set():
-                    message = pubsub.get_message(timeout=1.0)
+                    self._sync_page_homes()
+                    message = pubsub.get_message(timeout=PAGE_HOMES_SYNC_S)
                     if message is not None:
                         data = json.loads(message["data"])
                         self._deliver(data["tenant"], data["home"], data["payload"])
@@ -84,11 +97,33 @@ class LiveHub:
 
     def wants_pages(self, tenant_id: str, home_id: str) -> bool:
         """Whether a notification for this home should carry its changes: some PC listening
-        here takes them, or (through Redis) one in another process might."""
-        if self._redis is not None:
-            return True
+        here takes them, or (through Redis) one listening to another process does. A PC
+        that has just connected elsewhere is known here within a second or two; until then
+        it is told plainly and pulls."""
         with self._lock:
-            return self._page_readers.get((tenant_id, home_id), 0) > 0
+            if self._page_readers.get((tenant_id, home_id), 0) > 0:
+                return True
+        return _home_key(tenant_id, home_id) in self._remote_page_homes
+
+    def _sync_page_homes(self) -> None:
+        """Share this process's page-reading homes and read every process's (Redis)."""
+        now = time.monotonic()
+        if now - self._page_homes_synced_at < PAGE_HOMES_SYNC_S:
+            return
+        self._page_homes_synced_at = now
+        with self._lock:
+            mine = [_home_key(t, h) for (t, h), n in self._page_readers.items() if n > 0]
+        pipe = self._redis.pipeline()
+        pipe.delete(self._page_homes_key)
+        if mine:
+            pipe.sadd(self._page_homes_key, *mine)
+            pipe.expire(self._page_homes_key, PAGE_HOMES_TTL_S)
+        pipe.execute()
+        keys = list(self._redis.scan_iter(match=PAGE_HOMES_KEY + "*", count=1000))
+        homes = self._redis.sunion(keys) if keys else set()
+        self._remote_page_homes = frozenset(
+            h.decode() if isinstance(h, bytes) else str(h) for h in homes
+        )
 
     def publish(self, tenant_id: str, home_id: str, payload: str) -> None:
         """Called from any thread after a commit."""
@@ -115,3 +150,7 @@ def _offer(queue: asyncio.Queue[str], payload: str) -> None:
         with contextlib.suppress(asyncio.QueueEmpty):
             queue.get_nowait()
     queue.put_nowait(payload)
+
+
+def _home_key(tenant_id: str, home_id: str) -> str:
+    return f"{tenant_id}|{home_id}"

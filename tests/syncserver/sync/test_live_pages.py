@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable
 
+import pytest
+import redis
 from fastapi.testclient import TestClient
 
 from shared.demo_data import DemoProvider
@@ -85,3 +92,39 @@ def test_the_hub_knows_which_homes_have_pcs_that_take_pages() -> None:
         hub.unsubscribe("t", "h1", plain)
 
     asyncio.run(listen())
+
+
+def test_through_redis_a_process_knows_the_homes_where_another_has_page_readers() -> None:
+    """Two server processes (two hubs on one Redis): pages are built only for homes where a
+    PC listening to either takes them, not for every push."""
+    url = os.environ.get("WCN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"Redis not reachable at {url}: {exc}")
+    tenant = uuid.uuid4().hex
+    listening, pushing = LiveHub(url), LiveHub(url)
+    listening.start()
+    pushing.start()
+
+    def eventually(condition: Callable[[], bool]) -> bool:
+        deadline = time.monotonic() + 20
+        while not condition():
+            if time.monotonic() > deadline:
+                return False
+            threading.Event().wait(0.05)
+        return True
+
+    async def listen() -> None:
+        assert not pushing.wants_pages(tenant, "h1")
+        paged = listening.subscribe(tenant, "h1", pages=True)
+        assert eventually(lambda: pushing.wants_pages(tenant, "h1"))
+        assert not pushing.wants_pages(tenant, "h2")
+        listening.unsubscribe(tenant, "h1", paged, pages=True)
+        assert eventually(lambda: not pushing.wants_pages(tenant, "h1"))
+
+    try:
+        asyncio.run(listen())
+    finally:
+        listening.stop()
+        pushing.stop()

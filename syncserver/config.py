@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8765, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)  # server processes 'serve' starts
+    # PostgreSQL: pushes of different tenants merged at once in each process (SQLite: one).
+    push_lanes: int = Field(default=2, ge=1, le=32)
     jwt_secret: str = Field(default="", description="HMAC key for access tokens; empty = derive")
     # Security (docs/security.md): field encryption, row-level security, MFA, audit signing.
     master_key_file: str = ""  # a 256-bit key (64 hex digits or base64) that wraps data keys

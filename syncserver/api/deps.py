@@ -82,7 +82,7 @@ class ServerState:
                 self._pushes = PushQueue(
                     self.db.writer,
                     self.scope,
-                    lanes=1 if sqlite else DB_THREADS,
+                    lanes=1 if sqlite else self.settings.push_lanes,
                     mixed_tenants=sqlite,
                 )
             return self._pushes

@@ -35,6 +35,9 @@ from syncserver.errors import ServerError
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_GROUP = 16  # pushes to one commit at most
+_SAVEPOINT = "SAVEPOINT wcn_push"
+_ROLLBACK_TO = "ROLLBACK TO SAVEPOINT wcn_push"
+_RELEASE = "RELEASE SAVEPOINT wcn_push"
 
 
 @dataclass(eq=False)
@@ -190,13 +193,16 @@ class PushQueue:
                 if job.tenant_id != entered:
                     self._scope.enter(conn, tenant_id=job.tenant_id)
                     entered = job.tenant_id
+                # Savepoints in fixed SQL (SQLAlchemy's own compile a statement each time).
+                conn.exec_driver_sql(_SAVEPOINT)
                 try:
-                    with conn.begin_nested():
-                        value = job.apply(conn, shared)
+                    value = job.apply(conn, shared)
                 except ServerError as exc:
-                    with conn.begin_nested():
-                        job.refused(conn, exc)
+                    conn.exec_driver_sql(_ROLLBACK_TO)
+                    conn.exec_driver_sql(_RELEASE)
+                    job.refused(conn, exc)
                     outcomes.append(_Outcome(job, error=exc))
                 else:
+                    conn.exec_driver_sql(_RELEASE)
                     outcomes.append(_Outcome(job, value=value))
         return outcomes

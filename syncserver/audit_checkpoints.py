@@ -148,6 +148,16 @@ def checkpoint_now(conn: sa.Connection, tenant_id: str, signer: AuditSigner) -> 
     return checkpoint
 
 
+def latest_seq(conn: sa.Connection, tenant_id: str) -> int | None:
+    """The entry the tenant's latest checkpoint signed (None: none yet)."""
+    value = conn.execute(
+        sa.select(sa.func.max(audit_checkpoints.c.seq)).where(
+            audit_checkpoints.c.tenant_id == tenant_id
+        )
+    ).scalar_one_or_none()
+    return None if value is None else int(value)
+
+
 def due(conn: sa.Connection, tenant_id: str, every: int) -> bool:
     """Whether ``every`` entries or more were appended since the last checkpoint."""
     latest = (

@@ -1,6 +1,5 @@
 """What follows a committed push, on a thread of its own so the writer goes straight on:
-telling the PCs listening in each home it touched, and signing an audit checkpoint when one
-is due.
+telling the PCs listening in each home it touched.
 
 Announcements waiting together are merged, one per home: the newest sequence number, with
 (for PCs that take them) one page of the home's changes from before the first of them. A PC
@@ -34,11 +33,9 @@ Announce = Callable[[str, str, HomeNews], None]  # tenant, home, news
 
 
 class Announcer:
-    def __init__(self, announce: Announce, checkpoint: Callable[[str], None]) -> None:
+    def __init__(self, announce: Announce) -> None:
         self._announce = announce
-        self._checkpoint = checkpoint
         self._news: dict[tuple[str, str], HomeNews] = {}
-        self._tenants: dict[str, None] = {}  # to checkpoint, in order
         self._cond = threading.Condition()
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="wcn-announce", daemon=True)
@@ -63,7 +60,6 @@ class Announcer:
                     known.from_seq = min(known.from_seq, from_seq)
                     known.server_seq = max(known.server_seq, server_seq)
                     known.changes += changes
-            self._tenants[tenant_id] = None
             self._cond.notify()
 
     def stop(self) -> None:
@@ -76,17 +72,14 @@ class Announcer:
     def _run(self) -> None:
         while True:
             with self._cond:
-                while not self._news and not self._tenants and not self._stopping:
+                while not self._news and not self._stopping:
                     self._cond.wait()
                 news, self._news = self._news, {}
-                tenants, self._tenants = self._tenants, {}
                 stopping = self._stopping
             for (tenant_id, home_id), home_news in news.items():
                 try:
                     self._announce(tenant_id, home_id, home_news)
                 except Exception:  # the PCs still pull on their own timer
                     log.exception("live updates: a home could not be told of a push")
-            for tenant_id in tenants:
-                self._checkpoint(tenant_id)
-            if stopping and not news and not tenants:
+            if stopping and not news:
                 return

@@ -63,6 +63,7 @@ class ServerState:
     _db_threads: ThreadPoolExecutor | None = field(default=None, repr=False)
     _announcer: Announcer | None = field(default=None, repr=False)
     _pushes: PushQueue | None = field(default=None, repr=False)
+    _checkpointed: dict[str, int] = field(default_factory=dict, repr=False)
     _db_threads_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     async def run_db(self, work: Callable[[], T]) -> T:
@@ -92,7 +93,7 @@ class ServerState:
         one home's PCs (the first caller's is kept)."""
         with self._db_threads_lock:
             if self._announcer is None:
-                self._announcer = Announcer(announce, self.checkpoint_if_due)
+                self._announcer = Announcer(announce)
             return self._announcer
 
     def stop_db_threads(self) -> None:
@@ -125,20 +126,36 @@ class ServerState:
         ) as conn:
             yield conn
 
-    def checkpoint_if_due(self, tenant_id: str) -> None:
-        """After a write: sign the audit trail's checkpoint when one is due."""
+    def checkpoint_if_due(self, tenant_id: str) -> int | None:
+        """After a write: sign the audit trail's checkpoint when one is due. Returns the
+        entry the latest checkpoint signed, when known."""
         if self.signer is None:
-            return
+            return None
         every = self.settings.audit_checkpoint_every
         try:
             with self.scope.tenant(self.db.reader, tenant_id) as conn:
                 if not audit_checkpoints.due(conn, tenant_id, every):
-                    return
+                    return audit_checkpoints.latest_seq(conn, tenant_id)
             with self.scope.tenant(self.db.writer, tenant_id) as conn:
-                audit_checkpoints.checkpoint_now(conn, tenant_id, self.signer)
+                signed = audit_checkpoints.checkpoint_now(conn, tenant_id, self.signer)
+                return None if signed is None else signed.seq
         except sa.exc.SQLAlchemyError:
             # The write it follows has committed; the next one will try again.
             log.exception("the audit checkpoint of tenant %s could not be written", tenant_id)
+            return None
+
+    def checkpoint_after_push(self, tenant_id: str, audit_seq: int) -> None:
+        """``checkpoint_if_due`` for a push that took the trail to ``audit_seq``, asked of
+        the database only when this process's last known checkpoint is far enough behind
+        (another process's checkpoint is then found and remembered)."""
+        if self.signer is None:
+            return
+        known = self._checkpointed.get(tenant_id)
+        if known is not None and audit_seq - known < self.settings.audit_checkpoint_every:
+            return
+        latest = self.checkpoint_if_due(tenant_id)
+        if latest is not None:
+            self._checkpointed[tenant_id] = latest
 
 
 def state_of(request: Request) -> ServerState:

@@ -229,6 +229,9 @@ async def push(
         audit.append(conn, device.tenant_id, [entry])
 
     def committed(result: IngestResult) -> None:
+        # Before the push is answered, so a checkpoint is never more than one push late.
+        if result.audit_seq:
+            state.checkpoint_after_push(device.tenant_id, result.audit_seq)
         if result.applied:
             state.announcer(functools.partial(_announce, state)).committed(
                 device.tenant_id,

@@ -62,6 +62,7 @@ _CHANGE_COLUMNS = (
 class IngestResult:
     acknowledged_seq: int
     seq_before: int = 0  # the tenant's sequence when this push took its lock
+    audit_seq: int = 0  # the tenant's audit trail after this push (0: nothing appended)
     applied: int = 0
     duplicates: int = 0
     review_items: int = 0
@@ -296,6 +297,7 @@ def ingest(
         conn, device.tenant_id, int(head.audit_seq), head.audit_head, audit_entries
     )
     _MOVE_TENANT.run(conn, seq, audit_seq, audit_head, device.tenant_id)
+    result.audit_seq = audit_seq
     _MOVE_DEVICE.run(conn, fresh[-1].device_seq, now, device.device_id)
     result.acknowledged_seq = fresh[-1].device_seq
     result.server_seq = seq

@@ -10,7 +10,6 @@ import random
 import sqlite3
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -130,18 +129,35 @@ def test_pc_killed_at_every_step_of_push_and_pull(
     result.check_zero()
 
 
+class PushesSent:
+    """How many push batches a PC has begun to send, for a test to wait on."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._changed = threading.Condition()
+
+    def one_more(self) -> None:
+        with self._changed:
+            self._count += 1
+            self._changed.notify_all()
+
+    def wait_for(self, count: int, timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: self._count >= count, timeout)
+
+
 class SignallingClient(SyncClient):
     """The real client; says when a push batch is about to go, so the server can be killed
     while it is taking the batch in."""
 
-    pushing: threading.Event
+    pushing: PushesSent
 
     def push_json(self, changes: list[str]) -> PushResponse:
-        self.pushing.set()
+        self.pushing.one_more()
         return super().push_json(changes)
 
 
-def signalling_client(context: AppContext, *, pushing: threading.Event) -> SyncClient:
+def signalling_client(context: AppContext, *, pushing: PushesSent) -> SyncClient:
     with context.store.read() as conn:
         secret = str(meta.get(conn, "device_secret"))
     client = SignallingClient(
@@ -176,7 +192,7 @@ def test_server_killed_mid_batch(
             count = rng.randint(1100, 1600 if profile.name == "short" else 3000)
             saved.update(record_notes(pc, served.tenant, count, "Round note"))
             failures_before = stats.offline + stats.http_5xx
-            pushing = threading.Event()
+            pushing = PushesSent()
             worker = threading.Thread(
                 target=sync_with_retry,
                 args=(pc, random.Random(rng.random())),
@@ -187,8 +203,10 @@ def test_server_killed_mid_batch(
                 },
             )
             worker.start()
-            assert pushing.wait(timeout=60), "the PC never started to push"
-            time.sleep(rng.uniform(0, 0.3))  # into the batch: the fault's timing, not a wait
+            # The fault's timing: as the first batch goes, or as the second goes after the
+            # first was taken in (more than 1,000 changes make at least two batches).
+            batch = rng.choice((1, 2))
+            assert pushing.wait_for(batch, timeout=120), f"the PC never sent batch {batch}"
             served.server.kill()
             path = _sqlite_path(server_url)
             if path is not None:

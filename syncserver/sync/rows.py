@@ -144,19 +144,8 @@ _UPDATE = FixedSql(
     "UPDATE records SET fields = ?, versions = ?, hlc = ?, server_seq = ?, user_id = ?, "
     "device_id = ? WHERE tenant_id = ? AND record_id = ?"
 )
-_INSERTED = (
-    "tenant_id",
-    "record_id",
-    "entity",
-    "home_id",
-    "resident_id",
-    "fields",
-    "versions",
-    "hlc",
-    "server_seq",
-    "user_id",
-    "device_id",
-)
+# A new record's values, in the table's own column order (every column).
+_INSERTED = tuple(records.c.keys())
 
 
 class Lookup:

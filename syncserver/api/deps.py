@@ -43,9 +43,10 @@ from syncserver.sync.context import NOT_ENROLLED, DeviceContext
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-# Threads for the sync routes' database work. Few, so that the one holding the tenant's
-# write lock is not starved of the interpreter by dozens of others (the threadpool Starlette
-# uses has 40); the rest wait in the queue, in the order they came, using no CPU.
+# Threads for the sync routes' database work other than merging pushes (which the push
+# queue's lanes do): parsing a push, pulls, hello. Few, so that a lane holding the write lock
+# is not starved of the interpreter by dozens of others (Starlette's threadpool has 40); the
+# rest wait in the queue, in the order they came, using no CPU.
 DB_THREADS = 4
 
 
